@@ -1,0 +1,117 @@
+//! A typed view of the derive input, borrowing from syn.
+
+use crate::attr;
+use crate::ctxt::Ctxt;
+use syn::{Data, DeriveInput, Fields, Ident, Type};
+
+/// The struct a model is derived for.
+pub struct Container<'a> {
+    /// The struct's name.
+    pub ident: &'a Ident,
+    /// Its `#[dynamo(...)]` attributes.
+    pub attrs: attr::Container,
+    /// Its fields, in declaration order.
+    pub fields: Vec<Field<'a>>,
+    /// The whole input, for visibility, generics and spans.
+    pub original: &'a DeriveInput,
+}
+
+/// One named field of the model.
+pub struct Field<'a> {
+    /// The field's name.
+    pub member: &'a Ident,
+    /// Its `#[dynamo(...)]` attributes, including the resolved attribute name.
+    pub attrs: attr::Field,
+    /// Its type.
+    pub ty: &'a Type,
+    /// The field as parsed by syn.
+    pub original: &'a syn::Field,
+}
+
+impl<'a> Container<'a> {
+    /// Builds the view, or reports why the input cannot be a model and returns
+    /// `None`. Only a struct with named fields can be one.
+    pub fn from_ast(cx: &Ctxt, input: &'a DeriveInput) -> Option<Container<'a>> {
+        let attrs = attr::Container::from_ast(cx, input);
+        const NEEDS: &str = "`#[derive(Model)]` needs a struct with named fields";
+        let named = match &input.data {
+            Data::Struct(data) => match &data.fields {
+                Fields::Named(named) => named,
+                Fields::Unnamed(fields) => {
+                    cx.error_spanned_by(
+                        fields,
+                        format!("{NEEDS}, not a tuple struct: each field becomes a DynamoDB attribute named after it"),
+                    );
+                    return None;
+                }
+                Fields::Unit => {
+                    let struct_token = data.struct_token;
+                    let ident = &input.ident;
+                    cx.error_spanned_by(
+                        quote::quote!(#struct_token #ident),
+                        format!("{NEEDS}, not a unit struct: a model stores its fields, and this one has none"),
+                    );
+                    return None;
+                }
+            },
+            Data::Enum(data) => {
+                let enum_token = data.enum_token;
+                let ident = &input.ident;
+                cx.error_spanned_by(
+                    quote::quote!(#enum_token #ident),
+                    format!("{NEEDS}, not an enum (to store an enum inside a model, use a field with `#[dynamo(serde)]`)"),
+                );
+                return None;
+            }
+            Data::Union(data) => {
+                let union_token = data.union_token;
+                let ident = &input.ident;
+                cx.error_spanned_by(
+                    quote::quote!(#union_token #ident),
+                    format!("{NEEDS}, not a union"),
+                );
+                return None;
+            }
+        };
+
+        let fields = named
+            .named
+            .iter()
+            .filter_map(|field| {
+                // Named fields always have an identifier.
+                let member = field.ident.as_ref()?;
+                Some(Field {
+                    member,
+                    attrs: attr::Field::from_ast(cx, field, member, attrs.rename_all),
+                    ty: &field.ty,
+                    original: field,
+                })
+            })
+            .collect();
+
+        Some(Container {
+            ident: &input.ident,
+            attrs,
+            fields,
+            original: input,
+        })
+    }
+
+    /// The `#[dynamo(hash_key)]` field (after `check`, there is exactly one).
+    pub fn hash_key(&self) -> Option<&Field<'a>> {
+        self.fields.iter().find(|field| field.attrs.hash_key.is_some())
+    }
+
+    /// The `#[dynamo(range_key)]` field, if the model has one.
+    pub fn range_key(&self) -> Option<&Field<'a>> {
+        self.fields
+            .iter()
+            .find(|field| field.attrs.range_key.is_some() && field.attrs.hash_key.is_none())
+    }
+
+    /// Whether some `#[dynamo(...)]` key, on the struct or a field, could not be
+    /// read: a rule about a missing key would then only guess.
+    pub fn incomplete(&self) -> bool {
+        self.attrs.incomplete || self.fields.iter().any(|field| field.attrs.incomplete)
+    }
+}

@@ -1,0 +1,75 @@
+//! Error accumulation, so that one compile shows every mistake in the input.
+
+use proc_macro2::Span;
+use quote::ToTokens;
+use std::cell::RefCell;
+use std::fmt::Display;
+use std::thread;
+
+/// Collects errors while the input is parsed and checked.
+///
+/// It must be consumed with [`Ctxt::check`]; dropping it unchecked panics, because
+/// that would silently swallow errors the user needs to see.
+///
+/// Shared references are enough to report errors (the list sits in a `RefCell`),
+/// so every stage can borrow the same context.
+pub struct Ctxt {
+    // `None` once checked, which is what lets `Drop` tell whether `check` ran.
+    errors: RefCell<Option<Vec<syn::Error>>>,
+}
+
+impl Ctxt {
+    /// An empty context; it still has to be `check`ed.
+    pub fn new() -> Self {
+        Ctxt {
+            errors: RefCell::new(Some(Vec::new())),
+        }
+    }
+
+    /// Reports `msg`, pointing at the tokens of `obj`.
+    pub fn error_spanned_by<A: ToTokens, T: Display>(&self, obj: A, msg: T) {
+        // Going through a token stream keeps a single copy of this method per `T`.
+        self.push(syn::Error::new_spanned(obj.into_token_stream(), msg));
+    }
+
+    /// Reports `msg` at `span`, for tokens that are no longer at hand.
+    pub fn error<T: Display>(&self, span: Span, msg: T) {
+        self.push(syn::Error::new(span, msg));
+    }
+
+    /// Reports an error produced by syn while parsing an attribute.
+    pub fn syn_error(&self, err: syn::Error) {
+        self.push(err);
+    }
+
+    /// Consumes the context: `Err` holds every reported error, combined so that
+    /// `to_compile_error` emits one `compile_error!` per mistake.
+    pub fn check(self) -> syn::Result<()> {
+        let errors = self.errors.borrow_mut().take().unwrap_or_default();
+        let mut errors = errors.into_iter();
+        let Some(mut combined) = errors.next() else {
+            return Ok(());
+        };
+        for rest in errors {
+            combined.combine(rest);
+        }
+        Err(combined)
+    }
+
+    fn push(&self, err: syn::Error) {
+        self.errors
+            .borrow_mut()
+            .as_mut()
+            // Only `check` empties the slot and it consumes `self`, so this cannot fail.
+            .expect("Ctxt used after check")
+            .push(err);
+    }
+}
+
+impl Drop for Ctxt {
+    fn drop(&mut self) {
+        if !thread::panicking() && self.errors.borrow().is_some() {
+            panic!("dynamo-model-derive: forgot to check for errors");
+        }
+    }
+}

@@ -1,0 +1,327 @@
+//! The one error type of the library.
+//!
+//! Every operation returns [`Result<T>`](crate::Result). Variants are what a caller
+//! matches on: bad input ([`Error::InvalidValue`]), data that does not fit the model
+//! ([`Error::Decode`]), a create that found an item ([`Error::AlreadyExists`]), a
+//! missing table ([`Error::TableNotFound`]) and everything else DynamoDB or the network
+//! said ([`Error::Service`]), with the SDK's error kept as the source.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use aws_sdk_dynamodb::error::SdkError;
+
+/// Shorthand for `std::result::Result<T, dynamo_model::Error>`.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in dynamo-model.
+///
+/// ```
+/// use dynamo_model::{Error, InvalidReason};
+///
+/// fn describe(err: &Error) -> String {
+///     match err {
+///         Error::InvalidValue { attribute, reason, .. } => format!("fix `{attribute}`: {reason}"),
+///         Error::Decode { attribute, .. } => format!("stored `{attribute}` does not fit"),
+///         Error::AlreadyExists { .. } => "already there".to_owned(),
+///         other => other.to_string(),
+///     }
+/// }
+/// let err = Error::InvalidValue {
+///     model: "Order",
+///     attribute: "total".into(),
+///     reason: InvalidReason::NonFiniteNumber,
+/// };
+/// assert_eq!(describe(&err), "fix `total`: NaN and infinity cannot be stored in DynamoDB");
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A value cannot be written to DynamoDB; found before any request was sent.
+    #[error("{model}.{attribute}: {reason}")]
+    InvalidValue {
+        /// The model (struct) whose value was rejected.
+        model: &'static str,
+        /// The attribute path, such as `total` or `tags[2]` or `address.city`.
+        attribute: Cow<'static, str>,
+        /// The rule the value breaks.
+        reason: InvalidReason,
+    },
+    /// An item read from DynamoDB does not fit the model.
+    #[error("{model}.{attribute}: expected {expected}, found {found}")]
+    Decode {
+        /// The model (struct) being decoded.
+        model: &'static str,
+        /// The attribute path, such as `total` or `tags[2]`.
+        attribute: Cow<'static, str>,
+        /// What the model expects there.
+        expected: Cow<'static, str>,
+        /// What the item holds there (`missing` when the attribute is absent).
+        found: Cow<'static, str>,
+    },
+    /// A create-only put (`if_not_exists`) found an item with the same key.
+    #[error("{model}: an item with this key already exists in table `{table}`")]
+    AlreadyExists {
+        /// The model written.
+        model: &'static str,
+        /// The full table name, prefix included.
+        table: String,
+    },
+    /// The table does not exist (create it with `Model::create_table`).
+    #[error("table `{table}` does not exist")]
+    TableNotFound {
+        /// The full table name, prefix included.
+        table: String,
+        /// The SDK's error.
+        #[source]
+        source: Box<aws_sdk_dynamodb::Error>,
+    },
+    /// A table did not become active (or go away) in time after create or delete.
+    #[error("table `{table}` did not settle: {source}")]
+    Wait {
+        /// The full table name, prefix included.
+        table: String,
+        /// The SDK waiter's error.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// Any other error from DynamoDB or from the way to it (network, credentials, timeouts).
+    #[error("DynamoDB {operation} failed: {source}")]
+    Service {
+        /// The DynamoDB operation, such as `PutItem`.
+        operation: &'static str,
+        /// The SDK's error; match on it for throttling and other service errors.
+        #[source]
+        source: Box<aws_sdk_dynamodb::Error>,
+    },
+    /// The DynamoDB Local launcher could not start or reach DynamoDB Local.
+    #[cfg(feature = "local")]
+    #[error("DynamoDB Local: {message}")]
+    Local {
+        /// What went wrong and what to do about it.
+        message: String,
+        /// The underlying I/O error, if any.
+        #[source]
+        source: Option<std::io::Error>,
+    },
+}
+
+/// The rule a value breaks when it cannot be written to DynamoDB.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum InvalidReason {
+    /// `f32`/`f64` NaN or infinity.
+    NonFiniteNumber,
+    /// A number outside DynamoDB's range (1E-130 to 9.99…E+125 in magnitude) or with more
+    /// than 38 significant digits.
+    NumberOutOfRange {
+        /// The number as text.
+        value: String,
+    },
+    /// A key attribute with an empty string or binary value.
+    EmptyKey,
+    /// A key attribute longer than DynamoDB allows (2048 bytes for a partition key,
+    /// 1024 for a sort key).
+    KeyTooLong {
+        /// The value's size in bytes.
+        len: usize,
+        /// The limit in bytes.
+        max: usize,
+    },
+    /// A set holding the same member twice (as DynamoDB compares them).
+    DuplicateSetMember {
+        /// The duplicated member as text.
+        member: String,
+    },
+    /// A custom rule from a `with` module or a serde field.
+    Custom(String),
+}
+
+impl fmt::Display for InvalidReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::NonFiniteNumber => f.write_str("NaN and infinity cannot be stored in DynamoDB"),
+            Self::NumberOutOfRange { value } => write!(
+                f,
+                "{value} cannot be stored in DynamoDB (at most 38 significant digits, magnitude 1E-130 to 9.99E+125)"
+            ),
+            Self::EmptyKey => f.write_str("a key attribute cannot be empty"),
+            Self::KeyTooLong { len, max } => {
+                write!(f, "key attribute is {len} bytes, DynamoDB allows at most {max}")
+            }
+            Self::DuplicateSetMember { member } => {
+                write!(f, "set holds {member} twice; DynamoDB sets have unique members")
+            }
+            Self::Custom(message) => f.write_str(message),
+        }
+    }
+}
+
+/// A value that cannot be encoded as an `AttributeValue`.
+///
+/// Returned by [`ToAttribute`](crate::ToAttribute) and by `with` modules; the model
+/// turns it into [`Error::InvalidValue`] naming the attribute.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EncodeError {
+    path: Vec<PathSegment>,
+    reason: InvalidReason,
+}
+
+impl EncodeError {
+    /// A new error for the value itself.
+    pub fn new(reason: InvalidReason) -> Self {
+        Self { path: Vec::new(), reason }
+    }
+
+    /// A custom rule, for `with` modules.
+    pub fn custom(message: impl Into<String>) -> Self {
+        Self::new(InvalidReason::Custom(message.into()))
+    }
+
+    /// Places the error inside a list element or map entry (used by container impls).
+    #[must_use]
+    pub fn within(mut self, segment: PathSegment) -> Self {
+        self.path.push(segment);
+        self
+    }
+
+    /// The rule the value breaks.
+    pub fn reason(&self) -> &InvalidReason {
+        &self.reason
+    }
+
+    pub(crate) fn into_error(self, model: &'static str, attribute: &'static str) -> Error {
+        Error::InvalidValue {
+            model,
+            attribute: render_path(attribute, &self.path),
+            reason: self.reason,
+        }
+    }
+}
+
+impl fmt::Display for EncodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.reason, f)
+    }
+}
+
+impl std::error::Error for EncodeError {}
+
+/// An attribute value that does not decode into the Rust type asked for.
+///
+/// Returned by [`FromAttribute`](crate::FromAttribute) and by `with` modules; the model
+/// turns it into [`Error::Decode`] naming the attribute.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecodeError {
+    path: Vec<PathSegment>,
+    expected: Cow<'static, str>,
+    found: Cow<'static, str>,
+}
+
+impl DecodeError {
+    /// A value of the wrong kind or out of range: `expected` names what the type needs,
+    /// `found` describes what was there.
+    pub fn new(expected: impl Into<Cow<'static, str>>, found: impl Into<Cow<'static, str>>) -> Self {
+        Self { path: Vec::new(), expected: expected.into(), found: found.into() }
+    }
+
+    /// The attribute is absent.
+    pub fn missing(expected: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(expected, "missing")
+    }
+
+    /// Places the error inside a list element or map entry (used by container impls).
+    #[must_use]
+    pub fn within(mut self, segment: PathSegment) -> Self {
+        self.path.push(segment);
+        self
+    }
+
+    /// What the type expected.
+    pub fn expected(&self) -> &str {
+        &self.expected
+    }
+
+    /// What was found.
+    pub fn found(&self) -> &str {
+        &self.found
+    }
+
+    pub(crate) fn into_error(self, model: &'static str, attribute: &'static str) -> Error {
+        Error::Decode {
+            model,
+            attribute: render_path(attribute, &self.path),
+            expected: self.expected,
+            found: self.found,
+        }
+    }
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "expected {}, found {}", self.expected, self.found)
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
+/// One step inside a nested value, used to name where an encode or decode error is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PathSegment {
+    /// A list element.
+    Index(usize),
+    /// A map entry.
+    Key(String),
+}
+
+/// Segments are pushed innermost first, so they render in reverse.
+fn render_path(attribute: &'static str, path: &[PathSegment]) -> Cow<'static, str> {
+    if path.is_empty() {
+        return Cow::Borrowed(attribute);
+    }
+    let mut out = String::from(attribute);
+    for segment in path.iter().rev() {
+        match segment {
+            PathSegment::Index(i) => {
+                out.push('[');
+                out.push_str(itoa::Buffer::new().format(*i));
+                out.push(']');
+            }
+            PathSegment::Key(k) => {
+                out.push('.');
+                out.push_str(k);
+            }
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Maps an SDK error to [`Error`]: by the service error's type, never by its message.
+pub(crate) fn service_error<E, R>(operation: &'static str, table: &str, err: SdkError<E, R>) -> Error
+where
+    aws_sdk_dynamodb::Error: From<SdkError<E, R>>,
+{
+    let source = Box::new(aws_sdk_dynamodb::Error::from(err));
+    match *source {
+        aws_sdk_dynamodb::Error::ResourceNotFoundException(_) => {
+            Error::TableNotFound { table: table.to_owned(), source }
+        }
+        _ => Error::Service { operation, source },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nested_paths_render_outermost_first() {
+        let err = DecodeError::new("number", "S")
+            .within(PathSegment::Index(2))
+            .within(PathSegment::Key("lines".into()));
+        match err.into_error("Order", "doc") {
+            Error::Decode { attribute, .. } => assert_eq!(attribute, "doc.lines[2]"),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+}

@@ -1,0 +1,59 @@
+//! Typed DynamoDB models for Rust.
+//!
+//! `#[derive(Model)]` turns a struct into a model with a typed key, straight conversion
+//! to and from `aws-sdk-dynamodb` items, and operations that are plain values: await them
+//! to send, or ask for the SDK request they would send.
+//!
+//! ```no_run
+//! use dynamo_model::{Db, Model};
+//!
+//! #[derive(Model, Debug, Clone, PartialEq)]
+//! #[dynamo(table = "orders", rename_all = "camelCase")]
+//! struct Order {
+//!     #[dynamo(hash_key)]
+//!     customer_id: String,
+//!     #[dynamo(range_key)]
+//!     order_id: String,
+//!     total_cents: i64,
+//!     tags: std::collections::BTreeSet<String>,
+//! }
+//!
+//! # async fn run() -> dynamo_model::Result<()> {
+//! let db = Db::from_env().await;
+//! Order::create_table(&db).await?;
+//! let order = Order { customer_id: "c1".into(), order_id: "o1".into(), total_cents: 1250, tags: Default::default() };
+//! Order::put(&db, &order).if_not_exists().await?;
+//! let read: Option<Order> = Order::get(&db, Order::key("c1", "o1")).consistent().await?;
+//! assert_eq!(read.as_ref(), Some(&order));
+//! let deleted = Order::delete(&db, order.key()).await?;
+//! # Ok(()) }
+//! ```
+//!
+//! Field attributes: `hash_key`, `range_key`, `rename = "..."`, `skip`, `default`,
+//! `with = module`, `serde`; container attributes: `table = "..."` (required) and
+//! `rename_all = "camelCase"` (serde's conventions). See the README for each.
+
+pub mod db;
+pub mod error;
+#[cfg(feature = "local")]
+pub mod local;
+pub mod model;
+pub mod ops;
+pub mod table;
+pub mod value;
+
+#[doc(hidden)]
+#[path = "private.rs"]
+pub mod __private;
+
+pub use aws_sdk_dynamodb::types::AttributeValue;
+pub use db::Db;
+pub use dynamo_model_derive::Model;
+pub use error::{DecodeError, EncodeError, Error, InvalidReason, PathSegment, Result};
+pub use model::{Item, KeyDef, KeySchema, Model, ModelKey};
+pub use value::{FromAttribute, KeyAttribute, ScalarType, SetMember, ToAttribute};
+
+/// The traits and types most code needs: `use dynamo_model::prelude::*;`.
+pub mod prelude {
+    pub use crate::{Db, Error, Model, ModelKey, Result};
+}

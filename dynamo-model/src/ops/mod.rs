@@ -1,0 +1,35 @@
+//! Operations on items: awaitable builders that compile to `aws-sdk-dynamodb` requests.
+//!
+//! Each builder is a plain value: configure it, then `.await` it to send, or call
+//! `request()` to get the SDK request it would send without sending it.
+
+mod delete;
+mod get;
+mod put;
+
+use std::future::Future;
+use std::pin::Pin;
+
+pub use delete::Delete;
+pub use get::Get;
+pub use put::Put;
+
+pub use crate::table::{CreateTable, DeleteTable, TableExists};
+
+/// The future an operation becomes when awaited.
+pub type OpFuture<'a, T> = Pin<Box<dyn Future<Output = crate::Result<T>> + Send + 'a>>;
+
+/// Makes an operation awaitable through its `async fn send(self)`.
+macro_rules! awaitable {
+    ($op:ident => $output:ty) => {
+        impl<'a, M: $crate::Model + 'a> ::std::future::IntoFuture for $op<'a, M> {
+            type Output = $crate::Result<$output>;
+            type IntoFuture = $crate::ops::OpFuture<'a, $output>;
+
+            fn into_future(self) -> Self::IntoFuture {
+                Box::pin(self.send())
+            }
+        }
+    };
+}
+pub(crate) use awaitable;

@@ -1,0 +1,222 @@
+//! What `#[derive(Model)]` expands to calls. Not a public API: names and signatures
+//! change without notice.
+//!
+//! Keeping the per-field logic here means it is compiled once, not once per model, and
+//! the generated code stays a list of calls.
+
+use std::marker::PhantomData;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+pub use crate::model::{KeyDef, KeySchema};
+pub use crate::value::{KeyAttribute, ScalarType};
+
+use crate::error::{DecodeError, EncodeError, InvalidReason};
+use crate::{FromAttribute, Item, Model, ModelKey, Result, ToAttribute};
+
+/// Which key a key attribute is, for DynamoDB's size limits.
+#[derive(Debug, Clone, Copy)]
+pub enum KeyRole {
+    /// Partition key: at most 2048 bytes.
+    Hash,
+    /// Sort key: at most 1024 bytes.
+    Range,
+}
+
+impl KeyRole {
+    fn max_len(self) -> usize {
+        match self {
+            KeyRole::Hash => 2048,
+            KeyRole::Range => 1024,
+        }
+    }
+}
+
+/// An empty item with room for `capacity` attributes.
+#[inline]
+pub fn item_with_capacity(capacity: usize) -> Item {
+    Item::with_capacity(capacity)
+}
+
+/// Stores one field; `None` and empty sets store nothing.
+#[inline]
+pub fn put<T: ToAttribute + ?Sized>(item: &mut Item, model: &'static str, name: &'static str, value: &T) -> Result<()> {
+    match value.to_attribute() {
+        Ok(Some(value)) => {
+            item.insert(name.to_owned(), value);
+            Ok(())
+        }
+        Ok(None) => Ok(()),
+        Err(err) => Err(err.into_error(model, name)),
+    }
+}
+
+/// Stores a key field, checking what DynamoDB requires of keys: non-empty and within
+/// the size limit.
+#[inline]
+pub fn put_key<T: KeyAttribute>(
+    item: &mut Item,
+    model: &'static str,
+    name: &'static str,
+    value: &T,
+    role: KeyRole,
+) -> Result<()> {
+    let encoded = match value.to_attribute() {
+        Ok(Some(encoded)) => encoded,
+        Ok(None) => return Err(EncodeError::new(InvalidReason::EmptyKey).into_error(model, name)),
+        Err(err) => return Err(err.into_error(model, name)),
+    };
+    let len = match &encoded {
+        AttributeValue::S(s) => s.len(),
+        AttributeValue::B(b) => b.as_ref().len(),
+        // Numbers are never empty and their 38 digits are far below the limit.
+        _ => 1,
+    };
+    if len == 0 {
+        return Err(EncodeError::new(InvalidReason::EmptyKey).into_error(model, name));
+    }
+    if len > role.max_len() {
+        let reason = InvalidReason::KeyTooLong { len, max: role.max_len() };
+        return Err(EncodeError::new(reason).into_error(model, name));
+    }
+    item.insert(name.to_owned(), encoded);
+    Ok(())
+}
+
+/// Stores a `#[dynamo(serde)]` field through serde_dynamo; a serde `None`/unit (`NULL`)
+/// stores nothing, as for plain fields.
+pub fn put_serde<T: Serialize + ?Sized>(item: &mut Item, model: &'static str, name: &'static str, value: &T) -> Result<()> {
+    match serde_dynamo::aws_sdk_dynamodb_1::to_attribute_value::<_>(value) {
+        Ok(AttributeValue::Null(_)) => Ok(()),
+        Ok(value) => {
+            item.insert(name.to_owned(), value);
+            Ok(())
+        }
+        Err(err) => Err(EncodeError::custom(err.to_string()).into_error(model, name)),
+    }
+}
+
+/// Stores a `#[dynamo(with = module)]` field from what `module::to_attribute` returned.
+#[inline]
+pub fn put_with(
+    item: &mut Item,
+    model: &'static str,
+    name: &'static str,
+    encoded: std::result::Result<AttributeValue, EncodeError>,
+) -> Result<()> {
+    let value = encoded.map_err(|err| err.into_error(model, name))?;
+    item.insert(name.to_owned(), value);
+    Ok(())
+}
+
+/// Reads one field; a missing attribute is an error unless the type has a value for
+/// absence (`Option`, sets).
+#[inline]
+pub fn take<T: FromAttribute>(item: &mut Item, model: &'static str, name: &'static str) -> Result<T> {
+    match item.remove(name) {
+        Some(value) => T::from_attribute(value),
+        None => T::from_missing(),
+    }
+    .map_err(|err| err.into_error(model, name))
+}
+
+/// Reads a `#[dynamo(default)]` field: a missing attribute is `T::default()`.
+#[inline]
+pub fn take_or_default<T: FromAttribute + Default>(item: &mut Item, model: &'static str, name: &'static str) -> Result<T> {
+    match item.remove(name) {
+        Some(value) => T::from_attribute(value).map_err(|err| err.into_error(model, name)),
+        None => Ok(T::default()),
+    }
+}
+
+fn decode_serde<T: DeserializeOwned>(value: AttributeValue, model: &'static str, name: &'static str) -> Result<T> {
+    let found = crate::value::describe(&value);
+    serde_dynamo::aws_sdk_dynamodb_1::from_attribute_value(value)
+        .map_err(|err| DecodeError::new(err.to_string(), found).into_error(model, name))
+}
+
+/// Reads a `#[dynamo(serde)]` field; a missing attribute decodes as `NULL`, so an
+/// `Option` reads as `None` and anything else is a "missing" error.
+pub fn take_serde<T: DeserializeOwned>(item: &mut Item, model: &'static str, name: &'static str) -> Result<T> {
+    match item.remove(name) {
+        Some(value) => decode_serde(value, model, name),
+        None => serde_dynamo::aws_sdk_dynamodb_1::from_attribute_value(AttributeValue::Null(true))
+            .map_err(|err| DecodeError::missing(err.to_string()).into_error(model, name)),
+    }
+}
+
+/// Reads a `#[dynamo(serde, default)]` field: a missing attribute is `T::default()`.
+pub fn take_serde_or_default<T: DeserializeOwned + Default>(
+    item: &mut Item,
+    model: &'static str,
+    name: &'static str,
+) -> Result<T> {
+    match item.remove(name) {
+        Some(value) => decode_serde(value, model, name),
+        None => Ok(T::default()),
+    }
+}
+
+/// Reads a `#[dynamo(with = module)]` field through `module::from_attribute`.
+#[inline]
+pub fn take_with<T>(
+    item: &mut Item,
+    model: &'static str,
+    name: &'static str,
+    decode: fn(AttributeValue) -> std::result::Result<T, DecodeError>,
+) -> Result<T> {
+    match item.remove(name) {
+        Some(value) => decode(value).map_err(|err| err.into_error(model, name)),
+        None => Err(DecodeError::missing("a value").into_error(model, name)),
+    }
+}
+
+/// Reads a `#[dynamo(with = module, default)]` field: a missing attribute is `T::default()`.
+#[inline]
+pub fn take_with_or_default<T: Default>(
+    item: &mut Item,
+    model: &'static str,
+    name: &'static str,
+    decode: fn(AttributeValue) -> std::result::Result<T, DecodeError>,
+) -> Result<T> {
+    match item.remove(name) {
+        Some(value) => decode(value).map_err(|err| err.into_error(model, name)),
+        None => Ok(T::default()),
+    }
+}
+
+/// The key type of the stub impl the derive emits after a compile error, so that one
+/// mistake does not cascade into errors at every use of the model. Never constructed.
+pub struct FallbackKey<M>(PhantomData<fn() -> M>, std::convert::Infallible);
+
+impl<M> Clone for FallbackKey<M> {
+    fn clone(&self) -> Self {
+        match self.1 {}
+    }
+}
+
+impl<M> PartialEq for FallbackKey<M> {
+    fn eq(&self, _: &Self) -> bool {
+        match self.1 {}
+    }
+}
+
+impl<M> std::fmt::Debug for FallbackKey<M> {
+    fn fmt(&self, _: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.1 {}
+    }
+}
+
+impl<M: Model<Key = Self>> ModelKey for FallbackKey<M> {
+    type Model = M;
+
+    fn to_key_item(&self) -> Result<Item> {
+        match self.1 {}
+    }
+}
+
+/// The key schema of the stub impl the derive emits after a compile error.
+pub const FALLBACK_KEY_SCHEMA: KeySchema =
+    KeySchema { hash: KeyDef { name: "", scalar: ScalarType::S }, range: None };

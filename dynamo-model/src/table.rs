@@ -1,0 +1,174 @@
+//! Table management: create, delete and check the table of a model.
+//!
+//! Tables are only ever created by asking: no read or write creates one as a side effect.
+
+use std::marker::PhantomData;
+use std::time::Duration;
+
+use aws_sdk_dynamodb::operation::create_table::builders::CreateTableFluentBuilder;
+use aws_sdk_dynamodb::operation::describe_table::DescribeTableError;
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ProvisionedThroughput, TableStatus,
+};
+
+use aws_sdk_dynamodb::client::Waiters;
+
+use crate::error::{service_error, Error};
+use crate::{Db, KeyDef, Model, Result};
+
+/// How long [`CreateTable`] and [`DeleteTable`] wait for the table to settle.
+const SETTLE_WAIT: Duration = Duration::from_secs(300);
+
+/// Creates a model's table from its key schema and waits until it is active. Made by
+/// [`Model::create_table`]; awaits to `()`.
+///
+/// Billing is on-demand unless [`CreateTable::provisioned`] is called.
+///
+/// ```no_run
+/// # use dynamo_model::{Db, Model};
+/// # #[derive(Model)] #[dynamo(table = "orders")]
+/// # struct Order { #[dynamo(hash_key)] customer_id: String }
+/// # async fn run(db: &Db) -> dynamo_model::Result<()> {
+/// if !Order::table_exists(db).await? {
+///     Order::create_table(db).await?;
+/// }
+/// # Ok(()) }
+/// ```
+#[must_use = "an operation does nothing until it is awaited"]
+#[derive(Debug, Clone)]
+pub struct CreateTable<'a, M> {
+    db: &'a Db,
+    throughput: Option<(i64, i64)>,
+    model: PhantomData<fn() -> M>,
+}
+
+impl<'a, M: Model> CreateTable<'a, M> {
+    pub(crate) fn new(db: &'a Db) -> Self {
+        Self { db, throughput: None, model: PhantomData }
+    }
+
+    /// Provisioned capacity instead of on-demand billing.
+    pub fn provisioned(mut self, read_capacity_units: i64, write_capacity_units: i64) -> Self {
+        self.throughput = Some((read_capacity_units, write_capacity_units));
+        self
+    }
+
+    /// The `CreateTable` request this operation sends, unsent.
+    pub fn request(&self) -> CreateTableFluentBuilder {
+        let schema = M::KEY_SCHEMA;
+        let mut request = self.db.client().create_table().table_name(self.db.table_name::<M>());
+        let keys = std::iter::once((schema.hash, KeyType::Hash))
+            .chain(schema.range.map(|range| (range, KeyType::Range)));
+        for (KeyDef { name, scalar }, key_type) in keys {
+            request = request
+                .attribute_definitions(
+                    AttributeDefinition::builder()
+                        .attribute_name(name)
+                        .attribute_type(scalar.into())
+                        .build()
+                        .expect("attribute name and type are set"),
+                )
+                .key_schema(
+                    KeySchemaElement::builder()
+                        .attribute_name(name)
+                        .key_type(key_type)
+                        .build()
+                        .expect("attribute name and key type are set"),
+                );
+        }
+        match self.throughput {
+            None => request.billing_mode(BillingMode::PayPerRequest),
+            Some((read, write)) => request.billing_mode(BillingMode::Provisioned).provisioned_throughput(
+                ProvisionedThroughput::builder()
+                    .read_capacity_units(read)
+                    .write_capacity_units(write)
+                    .build()
+                    .expect("both capacities are set"),
+            ),
+        }
+    }
+
+    async fn send(self) -> Result<()> {
+        let table = self.db.table_name::<M>();
+        let output = self
+            .request()
+            .send()
+            .await
+            .map_err(|e| service_error("CreateTable", &table, e))?;
+        let status = output.table_description.and_then(|t| t.table_status);
+        if status == Some(TableStatus::Active) {
+            return Ok(());
+        }
+        self.db
+            .client()
+            .wait_until_table_exists()
+            .table_name(&table)
+            .wait(SETTLE_WAIT)
+            .await
+            .map_err(|e| Error::Wait { table, source: Box::new(e) })?;
+        Ok(())
+    }
+}
+
+/// Deletes a model's table and waits until it is gone. Made by [`Model::delete_table`];
+/// awaits to `()`.
+#[must_use = "an operation does nothing until it is awaited"]
+#[derive(Debug, Clone)]
+pub struct DeleteTable<'a, M> {
+    db: &'a Db,
+    model: PhantomData<fn() -> M>,
+}
+
+impl<'a, M: Model> DeleteTable<'a, M> {
+    pub(crate) fn new(db: &'a Db) -> Self {
+        Self { db, model: PhantomData }
+    }
+
+    async fn send(self) -> Result<()> {
+        let table = self.db.table_name::<M>();
+        self.db
+            .client()
+            .delete_table()
+            .table_name(&table)
+            .send()
+            .await
+            .map_err(|e| service_error("DeleteTable", &table, e))?;
+        self.db
+            .client()
+            .wait_until_table_not_exists()
+            .table_name(&table)
+            .wait(SETTLE_WAIT)
+            .await
+            .map_err(|e| Error::Wait { table, source: Box::new(e) })?;
+        Ok(())
+    }
+}
+
+/// Whether a model's table exists. Made by [`Model::table_exists`]; awaits to `bool`.
+#[must_use = "an operation does nothing until it is awaited"]
+#[derive(Debug, Clone)]
+pub struct TableExists<'a, M> {
+    db: &'a Db,
+    model: PhantomData<fn() -> M>,
+}
+
+impl<'a, M: Model> TableExists<'a, M> {
+    pub(crate) fn new(db: &'a Db) -> Self {
+        Self { db, model: PhantomData }
+    }
+
+    async fn send(self) -> Result<bool> {
+        let table = self.db.table_name::<M>();
+        match self.db.client().describe_table().table_name(&table).send().await {
+            Ok(_) => Ok(true),
+            Err(err) if matches!(err.as_service_error(), Some(DescribeTableError::ResourceNotFoundException(_))) => {
+                Ok(false)
+            }
+            Err(err) => Err(service_error("DescribeTable", &table, err)),
+        }
+    }
+}
+
+crate::ops::awaitable!(CreateTable => ());
+crate::ops::awaitable!(DeleteTable => ());
+crate::ops::awaitable!(TableExists => bool);

@@ -1,0 +1,76 @@
+//! The shared DynamoDB Local and the runtime every test runs on.
+
+use std::future::Future;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
+
+use aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef;
+use aws_sdk_dynamodb::config::{ConfigBag, Intercept, RuntimeComponents};
+use dynamo_model::local::DynamoDbLocal;
+use dynamo_model::Db;
+
+/// One runtime for all tests: SDK clients keep connections on the runtime that opened
+/// them, so one shared runtime keeps them valid from test to test.
+fn runtime() -> &'static tokio::runtime::Runtime {
+    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    RUNTIME.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("a tokio runtime")
+    })
+}
+
+/// The DynamoDB Local shared by this test binary.
+pub fn local() -> &'static DynamoDbLocal {
+    static LOCAL: OnceLock<DynamoDbLocal> = OnceLock::new();
+    LOCAL.get_or_init(|| {
+        runtime()
+            .block_on(DynamoDbLocal::start())
+            .unwrap_or_else(|e| panic!("DynamoDB Local did not start: {e}"))
+    })
+}
+
+/// Runs a test body with a `Db` in its own empty namespace.
+pub fn run<F, Fut>(test: F) -> Fut::Output
+where
+    F: FnOnce(Db) -> Fut,
+    Fut: Future,
+{
+    let db = local().isolated_db();
+    runtime().block_on(test(db))
+}
+
+/// Counts the requests a client sends, to prove that bad input sends none.
+#[derive(Debug, Clone, Default)]
+pub struct RequestCounter(Arc<AtomicUsize>);
+
+impl RequestCounter {
+    pub fn count(&self) -> usize {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+impl Intercept for RequestCounter {
+    fn name(&self) -> &'static str {
+        "RequestCounter"
+    }
+
+    fn read_before_transmit(
+        &self,
+        _context: &BeforeTransmitInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), aws_sdk_dynamodb::error::BoxError> {
+        self.0.fetch_add(1, Ordering::SeqCst);
+        Ok(())
+    }
+}
+
+/// A `Db` on the same namespace as `db` whose requests are counted.
+pub fn counted(db: &Db) -> (Db, RequestCounter) {
+    let counter = RequestCounter::default();
+    let config = db.client().config().to_builder().interceptor(counter.clone()).build();
+    (Db::new(aws_sdk_dynamodb::Client::from_conf(config)).with_table_prefix(db.table_prefix()), counter)
+}

@@ -1,0 +1,13 @@
+//! Integration tests against a real DynamoDB Local, started once for this binary.
+//!
+//! One binary (one link) with a module per feature; every test takes its own namespace
+//! (a unique access key) on the shared DynamoDB Local, so tests never see each other's
+//! tables and can run in any order.
+
+mod common;
+
+mod crud;
+mod decode;
+mod launcher;
+mod roundtrip;
+mod table;

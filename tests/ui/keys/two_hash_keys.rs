@@ -1,0 +1,12 @@
+use dynamo_model::Model;
+
+#[derive(Model)]
+#[dynamo(table = "orders")]
+struct Order {
+    #[dynamo(hash_key)]
+    customer_id: String,
+    #[dynamo(hash_key)]
+    order_id: String,
+}
+
+fn main() {}

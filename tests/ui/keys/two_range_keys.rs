@@ -1,0 +1,14 @@
+use dynamo_model::Model;
+
+#[derive(Model)]
+#[dynamo(table = "orders")]
+struct Order {
+    #[dynamo(hash_key)]
+    customer_id: String,
+    #[dynamo(range_key)]
+    order_id: String,
+    #[dynamo(range_key)]
+    placed_at: i64,
+}
+
+fn main() {}

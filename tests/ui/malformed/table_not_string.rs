@@ -1,0 +1,24 @@
+use dynamo_model::Model;
+
+#[derive(Model)]
+#[dynamo(table = 3)]
+struct Order {
+    #[dynamo(hash_key)]
+    customer_id: String,
+}
+
+#[derive(Model)]
+#[dynamo(table = carts)]
+struct Cart {
+    #[dynamo(hash_key)]
+    customer_id: String,
+}
+
+#[derive(Model)]
+#[dynamo(table)]
+struct Line {
+    #[dynamo(hash_key)]
+    id: String,
+}
+
+fn main() {}
