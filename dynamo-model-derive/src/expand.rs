@@ -4,7 +4,7 @@ use crate::ast::{Container, Field};
 use crate::check;
 use crate::ctxt::Ctxt;
 use crate::fallback;
-use proc_macro2::TokenStream;
+use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::ext::IdentExt;
 use syn::spanned::Spanned;
@@ -105,16 +105,10 @@ fn expand_model(cont: &Container) -> syn::Result<TokenStream> {
 
     let put_keys: Vec<TokenStream> = keys
         .iter()
-        .map(|(field, role)| {
-            let member = field.member;
-            let attribute = &field.attrs.name;
-            let role = role.tokens();
-            quote! {
-                ::dynamo_model::__private::put_key(&mut item, #name, #attribute, &self.#member, #role)?;
-            }
-        })
+        .map(|(field, role)| put_key(field, *role, &name))
         .collect();
     let key_count = keys.len();
+    let key_guards: Vec<TokenStream> = keys.iter().map(|(field, _)| key_guard(field)).collect();
 
     let stored: Vec<&Field> = cont
         .fields
@@ -163,12 +157,14 @@ fn expand_model(cont: &Container) -> syn::Result<TokenStream> {
             };
 
             fn to_item(&self) -> ::dynamo_model::Result<::dynamo_model::Item> {
+                #(#key_guards)*
                 let mut item = ::dynamo_model::__private::item_with_capacity(#stored_count);
                 #(#puts)*
                 ::core::result::Result::Ok(item)
             }
 
             fn from_item(mut item: ::dynamo_model::Item) -> ::dynamo_model::Result<Self> {
+                #(#key_guards)*
                 ::core::result::Result::Ok(Self {
                     #(#takes)*
                 })
@@ -186,6 +182,7 @@ fn expand_model(cont: &Container) -> syn::Result<TokenStream> {
             type Model = #ident;
 
             fn to_key_item(&self) -> ::dynamo_model::Result<::dynamo_model::Item> {
+                #(#key_guards)*
                 let mut item = ::dynamo_model::__private::item_with_capacity(#key_count);
                 #(#put_keys)*
                 ::core::result::Result::Ok(item)
@@ -232,29 +229,44 @@ fn key_struct(
     }
 }
 
+fn key_guard(field: &Field) -> TokenStream {
+    let ty = field.ty;
+    quote_spanned! {ty.span()=>
+        let _ = <#ty as ::dynamo_model::__private::KeyAttribute>::SCALAR;
+    }
+}
+
+/// The statement that stores a key field, in `to_item` and `to_key_item`.
+fn put_key(field: &Field, role: Role, name: &str) -> TokenStream {
+    let attribute = &field.attrs.name;
+    let role = role.tokens();
+    let (span, member) = spanned_on_type(field);
+    quote_spanned! {span=>
+        ::dynamo_model::__private::put_key(&mut item, #name, #attribute, &self.#member, #role)?;
+    }
+}
+
 /// The statement of `to_item` that stores one field.
 fn put_field(field: &Field, name: &str) -> TokenStream {
-    let member = field.member;
-    let attribute = &field.attrs.name;
     if let Some(role) = key_role(field) {
-        let role = role.tokens();
-        return quote! {
-            ::dynamo_model::__private::put_key(&mut item, #name, #attribute, &self.#member, #role)?;
-        };
+        return put_key(field, role, name);
     }
+    let attribute = &field.attrs.name;
+    let (span, member) = spanned_on_type(field);
     if let Some(module) = &field.attrs.with_module {
+        // Spanned on the module path: a missing or mistyped function is reported there.
         let to_attribute = quote_spanned!(module.span()=> #module::to_attribute);
-        return quote! {
+        return quote_spanned! {span=>
             ::dynamo_model::__private::put_with(&mut item, #name, #attribute, #to_attribute(&self.#member))?;
         };
     }
-    if field.attrs.serde.is_some() {
-        return quote! {
-            ::dynamo_model::__private::put_serde(&mut item, #name, #attribute, &self.#member)?;
-        };
-    }
-    quote! {
-        ::dynamo_model::__private::put(&mut item, #name, #attribute, &self.#member)?;
+    let put = if field.attrs.serde.is_some() {
+        Ident::new("put_serde", span)
+    } else {
+        Ident::new("put", span)
+    };
+    quote_spanned! {span=>
+        ::dynamo_model::__private::#put(&mut item, #name, #attribute, &self.#member)?;
     }
 }
 
@@ -262,31 +274,45 @@ fn put_field(field: &Field, name: &str) -> TokenStream {
 fn take_field(field: &Field, name: &str) -> TokenStream {
     let member = field.member;
     let attribute = &field.attrs.name;
+    let ty = field.ty;
+    let span = ty.span();
     if field.attrs.skip.is_some() {
-        let ty = field.ty;
-        // Spanned on the type: a missing `Default` impl is reported at the field.
-        let default = quote_spanned!(ty.span()=> <#ty as ::core::default::Default>::default());
-        return quote!(#member: #default,);
+        return quote_spanned!(span=> #member: <#ty as ::core::default::Default>::default(),);
     }
     let or_default = field.attrs.default.is_some();
     let value = if let Some(module) = &field.attrs.with_module {
         let from_attribute = quote_spanned!(module.span()=> #module::from_attribute);
         let take = if or_default {
-            quote!(take_with_or_default)
+            Ident::new("take_with_or_default", span)
         } else {
-            quote!(take_with)
+            Ident::new("take_with", span)
         };
-        quote!(::dynamo_model::__private::#take(&mut item, #name, #attribute, #from_attribute)?)
+        quote_spanned!(span=> ::dynamo_model::__private::#take(&mut item, #name, #attribute, #from_attribute)?)
     } else {
         let take = match (field.attrs.serde.is_some(), or_default) {
-            (false, false) => quote!(take),
-            (false, true) => quote!(take_or_default),
-            (true, false) => quote!(take_serde),
-            (true, true) => quote!(take_serde_or_default),
+            (false, false) => "take",
+            (false, true) => "take_or_default",
+            (true, false) => "take_serde",
+            (true, true) => "take_serde_or_default",
         };
-        quote!(::dynamo_model::__private::#take(&mut item, #name, #attribute)?)
+        let take = Ident::new(take, span);
+        quote_spanned!(span=> ::dynamo_model::__private::#take(&mut item, #name, #attribute)?)
     };
     quote!(#member: #value,)
+}
+
+/// The span of the field's type, and the field's name carrying that span.
+///
+/// The calls that store and read a field are spanned on its type so that a type
+/// the runtime cannot store is reported at the field, not at `#[derive(Model)]`;
+/// rustc blames the `self.member` argument, so the member needs the span too.
+/// For key fields this also puts every unmet `KeyAttribute` bound at the same
+/// place as the one in `KEY_SCHEMA`.
+fn spanned_on_type(field: &Field) -> (Span, Ident) {
+    let span = field.ty.span();
+    let mut member = field.member.clone();
+    member.set_span(span);
+    (span, member)
 }
 
 fn key_role(field: &Field) -> Option<Role> {

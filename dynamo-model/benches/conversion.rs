@@ -126,7 +126,7 @@ fn bench(c: &mut Criterion) {
     group.bench_function(CONTENDERS[0], |b| b.iter(|| hand_to_item(black_box(&order))));
     group.bench_function(CONTENDERS[1], |b| b.iter(|| black_box(&order).to_item()));
     group.bench_function(CONTENDERS[2], |b| {
-        b.iter(|| serde_dynamo::aws_sdk_dynamodb_1::to_item::<_, HashMap<String, AttributeValue>>(black_box(&order)))
+        b.iter(|| serde_dynamo::aws_sdk_dynamodb_1::to_item(black_box(&order)))
     });
     group.finish();
 
@@ -138,7 +138,7 @@ fn bench(c: &mut Criterion) {
     group.bench_function(CONTENDERS[2], |b| {
         b.iter_batched(
             || by_hand.clone(),
-            serde_dynamo::aws_sdk_dynamodb_1::from_item::<_, Order>,
+            serde_dynamo::aws_sdk_dynamodb_1::from_item::<Order>,
             BatchSize::SmallInput,
         )
     });

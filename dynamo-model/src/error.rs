@@ -161,16 +161,23 @@ impl fmt::Display for InvalidReason {
 ///
 /// Returned by [`ToAttribute`](crate::ToAttribute) and by `with` modules; the model
 /// turns it into [`Error::InvalidValue`] naming the attribute.
+///
+/// Boxed so that `Result<AttributeValue, EncodeError>` stays as small as the value:
+/// encoding is on every write's hot path, errors are rare.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EncodeError {
+pub struct EncodeError(Box<EncodeErrorInner>);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct EncodeErrorInner {
     path: Vec<PathSegment>,
     reason: InvalidReason,
 }
 
 impl EncodeError {
     /// A new error for the value itself.
+    #[cold]
     pub fn new(reason: InvalidReason) -> Self {
-        Self { path: Vec::new(), reason }
+        Self(Box::new(EncodeErrorInner { path: Vec::new(), reason }))
     }
 
     /// A custom rule, for `with` modules.
@@ -181,27 +188,25 @@ impl EncodeError {
     /// Places the error inside a list element or map entry (used by container impls).
     #[must_use]
     pub fn within(mut self, segment: PathSegment) -> Self {
-        self.path.push(segment);
+        self.0.path.push(segment);
         self
     }
 
     /// The rule the value breaks.
     pub fn reason(&self) -> &InvalidReason {
-        &self.reason
+        &self.0.reason
     }
 
+    #[cold]
     pub(crate) fn into_error(self, model: &'static str, attribute: &'static str) -> Error {
-        Error::InvalidValue {
-            model,
-            attribute: render_path(attribute, &self.path),
-            reason: self.reason,
-        }
+        let EncodeErrorInner { path, reason } = *self.0;
+        Error::InvalidValue { model, attribute: render_path(attribute, &path), reason }
     }
 }
 
 impl fmt::Display for EncodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&self.reason, f)
+        fmt::Display::fmt(&self.0.reason, f)
     }
 }
 
@@ -211,8 +216,13 @@ impl std::error::Error for EncodeError {}
 ///
 /// Returned by [`FromAttribute`](crate::FromAttribute) and by `with` modules; the model
 /// turns it into [`Error::Decode`] naming the attribute.
+///
+/// Boxed, like [`EncodeError`], to keep decoding's `Result`s small.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DecodeError {
+pub struct DecodeError(Box<DecodeErrorInner>);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct DecodeErrorInner {
     path: Vec<PathSegment>,
     expected: Cow<'static, str>,
     found: Cow<'static, str>,
@@ -221,8 +231,9 @@ pub struct DecodeError {
 impl DecodeError {
     /// A value of the wrong kind or out of range: `expected` names what the type needs,
     /// `found` describes what was there.
+    #[cold]
     pub fn new(expected: impl Into<Cow<'static, str>>, found: impl Into<Cow<'static, str>>) -> Self {
-        Self { path: Vec::new(), expected: expected.into(), found: found.into() }
+        Self(Box::new(DecodeErrorInner { path: Vec::new(), expected: expected.into(), found: found.into() }))
     }
 
     /// The attribute is absent.
@@ -233,33 +244,30 @@ impl DecodeError {
     /// Places the error inside a list element or map entry (used by container impls).
     #[must_use]
     pub fn within(mut self, segment: PathSegment) -> Self {
-        self.path.push(segment);
+        self.0.path.push(segment);
         self
     }
 
     /// What the type expected.
     pub fn expected(&self) -> &str {
-        &self.expected
+        &self.0.expected
     }
 
     /// What was found.
     pub fn found(&self) -> &str {
-        &self.found
+        &self.0.found
     }
 
+    #[cold]
     pub(crate) fn into_error(self, model: &'static str, attribute: &'static str) -> Error {
-        Error::Decode {
-            model,
-            attribute: render_path(attribute, &self.path),
-            expected: self.expected,
-            found: self.found,
-        }
+        let DecodeErrorInner { path, expected, found } = *self.0;
+        Error::Decode { model, attribute: render_path(attribute, &path), expected, found }
     }
 }
 
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "expected {}, found {}", self.expected, self.found)
+        write!(f, "expected {}, found {}", self.0.expected, self.0.found)
     }
 }
 

@@ -41,7 +41,7 @@ pub fn item_with_capacity(capacity: usize) -> Item {
 }
 
 /// Stores one field; `None` and empty sets store nothing.
-#[inline]
+#[inline(always)]
 pub fn put<T: ToAttribute + ?Sized>(item: &mut Item, model: &'static str, name: &'static str, value: &T) -> Result<()> {
     match value.to_attribute() {
         Ok(Some(value)) => {
@@ -55,7 +55,7 @@ pub fn put<T: ToAttribute + ?Sized>(item: &mut Item, model: &'static str, name: 
 
 /// Stores a key field, checking what DynamoDB requires of keys: non-empty and within
 /// the size limit.
-#[inline]
+#[inline(always)]
 pub fn put_key<T: KeyAttribute>(
     item: &mut Item,
     model: &'static str,

@@ -43,6 +43,7 @@ pub trait ToAttribute {
 
     /// Encodes a `Vec<Self>`: a list by default; `u8` overrides it to store bytes as `B`.
     #[doc(hidden)]
+    #[inline]
     fn __vec_to_attribute(items: &[Self]) -> Result<Option<AttributeValue>, EncodeError>
     where
         Self: Sized,
@@ -67,12 +68,14 @@ pub trait FromAttribute: Sized {
 
     /// The value when the attribute is absent: an error, except for `Option` (`None`)
     /// and sets (empty).
+    #[inline]
     fn from_missing() -> Result<Self, DecodeError> {
         Err(DecodeError::missing(Self::EXPECTED))
     }
 
     /// Decodes a `Vec<Self>`: a list by default; `u8` overrides it to read `B`.
     #[doc(hidden)]
+    #[inline]
     fn __vec_from_attribute(value: AttributeValue) -> Result<Vec<Self>, DecodeError> {
         match value {
             AttributeValue::L(list) => list
@@ -161,12 +164,14 @@ pub(crate) fn describe(value: &AttributeValue) -> String {
 // ---- strings ----
 
 impl ToAttribute for str {
+    #[inline]
     fn to_attribute(&self) -> Result<Option<AttributeValue>, EncodeError> {
         Ok(Some(AttributeValue::S(self.to_owned())))
     }
 }
 
 impl ToAttribute for String {
+    #[inline]
     fn to_attribute(&self) -> Result<Option<AttributeValue>, EncodeError> {
         Ok(Some(AttributeValue::S(self.clone())))
     }
@@ -174,6 +179,8 @@ impl ToAttribute for String {
 
 impl FromAttribute for String {
     const EXPECTED: &'static str = "string (S)";
+
+    #[inline]
 
     fn from_attribute(value: AttributeValue) -> Result<Self, DecodeError> {
         match value {
@@ -207,6 +214,7 @@ impl SetMember for String {
 }
 
 impl<T: ToAttribute + ?Sized> ToAttribute for &T {
+    #[inline]
     fn to_attribute(&self) -> Result<Option<AttributeValue>, EncodeError> {
         (**self).to_attribute()
     }
@@ -215,6 +223,7 @@ impl<T: ToAttribute + ?Sized> ToAttribute for &T {
 // ---- bool ----
 
 impl ToAttribute for bool {
+    #[inline]
     fn to_attribute(&self) -> Result<Option<AttributeValue>, EncodeError> {
         Ok(Some(AttributeValue::Bool(*self)))
     }
@@ -222,6 +231,8 @@ impl ToAttribute for bool {
 
 impl FromAttribute for bool {
     const EXPECTED: &'static str = "boolean (BOOL)";
+
+    #[inline]
 
     fn from_attribute(value: AttributeValue) -> Result<Self, DecodeError> {
         match value {
@@ -234,6 +245,7 @@ impl FromAttribute for bool {
 // ---- numbers ----
 
 /// Parses an `N` value, with the type's own range in the error.
+#[inline]
 fn number_text(value: AttributeValue, expected: &'static str) -> Result<String, DecodeError> {
     match value {
         AttributeValue::N(n) => Ok(n),
@@ -272,6 +284,7 @@ fn decode_number_set<T: FromAttribute>(value: AttributeValue) -> Result<Vec<T>, 
 macro_rules! small_integers {
     ($($t:ty => $expected:literal),* $(,)?) => {$(
         impl ToAttribute for $t {
+            #[inline]
             fn to_attribute(&self) -> Result<Option<AttributeValue>, EncodeError> {
                 Ok(Some(AttributeValue::N(itoa::Buffer::new().format(*self).to_owned())))
             }
@@ -279,6 +292,8 @@ macro_rules! small_integers {
 
         impl FromAttribute for $t {
             const EXPECTED: &'static str = $expected;
+
+            #[inline]
 
             fn from_attribute(value: AttributeValue) -> Result<Self, DecodeError> {
                 let text = number_text(value, Self::EXPECTED)?;
@@ -319,9 +334,12 @@ small_integers! {
 
 // `u8` is written out because it also decides what `Vec<u8>` is: bytes, not a list.
 impl ToAttribute for u8 {
+    #[inline]
     fn to_attribute(&self) -> Result<Option<AttributeValue>, EncodeError> {
         Ok(Some(AttributeValue::N(itoa::Buffer::new().format(*self).to_owned())))
     }
+
+    #[inline]
 
     fn __vec_to_attribute(items: &[Self]) -> Result<Option<AttributeValue>, EncodeError> {
         Ok(Some(AttributeValue::B(Blob::new(items))))
@@ -331,10 +349,14 @@ impl ToAttribute for u8 {
 impl FromAttribute for u8 {
     const EXPECTED: &'static str = "integer from 0 to 255";
 
+    #[inline]
+
     fn from_attribute(value: AttributeValue) -> Result<Self, DecodeError> {
         let text = number_text(value, Self::EXPECTED)?;
         text.parse::<u8>().map_err(|_| DecodeError::new(Self::EXPECTED, format!("N {text}")))
     }
+
+    #[inline]
 
     fn __vec_from_attribute(value: AttributeValue) -> Result<Vec<Self>, DecodeError> {
         match value {
@@ -367,6 +389,7 @@ const MAX_DIGITS_128: u128 = 10u128.pow(38);
 macro_rules! wide_integers {
     ($($t:ty => $expected:literal),* $(,)?) => {$(
         impl ToAttribute for $t {
+            #[inline]
             fn to_attribute(&self) -> Result<Option<AttributeValue>, EncodeError> {
                 let mut buffer = itoa::Buffer::new();
                 let text = buffer.format(*self);
@@ -379,6 +402,8 @@ macro_rules! wide_integers {
 
         impl FromAttribute for $t {
             const EXPECTED: &'static str = $expected;
+
+            #[inline]
 
             fn from_attribute(value: AttributeValue) -> Result<Self, DecodeError> {
                 let text = number_text(value, Self::EXPECTED)?;
@@ -422,6 +447,7 @@ wide_integers! {
 }
 
 /// DynamoDB's number range: magnitude from 1E-130 to 9.99…E+125, or zero.
+#[inline]
 fn check_float(value: f64) -> Result<(), EncodeError> {
     if !value.is_finite() {
         return Err(EncodeError::new(InvalidReason::NonFiniteNumber));
@@ -438,6 +464,7 @@ fn check_float(value: f64) -> Result<(), EncodeError> {
 macro_rules! floats {
     ($($t:ty => $expected:literal),* $(,)?) => {$(
         impl ToAttribute for $t {
+            #[inline]
             fn to_attribute(&self) -> Result<Option<AttributeValue>, EncodeError> {
                 check_float(f64::from(*self))?;
                 Ok(Some(AttributeValue::N(ryu::Buffer::new().format_finite(*self).to_owned())))
@@ -446,6 +473,8 @@ macro_rules! floats {
 
         impl FromAttribute for $t {
             const EXPECTED: &'static str = $expected;
+
+            #[inline]
 
             fn from_attribute(value: AttributeValue) -> Result<Self, DecodeError> {
                 let text = number_text(value, Self::EXPECTED)?;
@@ -470,6 +499,7 @@ floats! {
 // ---- binary ----
 
 impl ToAttribute for Blob {
+    #[inline]
     fn to_attribute(&self) -> Result<Option<AttributeValue>, EncodeError> {
         Ok(Some(AttributeValue::B(self.clone())))
     }
@@ -477,6 +507,8 @@ impl ToAttribute for Blob {
 
 impl FromAttribute for Blob {
     const EXPECTED: &'static str = "binary (B)";
+
+    #[inline]
 
     fn from_attribute(value: AttributeValue) -> Result<Self, DecodeError> {
         match value {
@@ -540,6 +572,7 @@ impl SetMember for Vec<u8> {
 // ---- containers ----
 
 impl<T: ToAttribute> ToAttribute for Option<T> {
+    #[inline]
     fn to_attribute(&self) -> Result<Option<AttributeValue>, EncodeError> {
         match self {
             Some(value) => value.to_attribute(),
@@ -551,6 +584,8 @@ impl<T: ToAttribute> ToAttribute for Option<T> {
 impl<T: FromAttribute> FromAttribute for Option<T> {
     const EXPECTED: &'static str = T::EXPECTED;
 
+    #[inline]
+
     fn from_attribute(value: AttributeValue) -> Result<Self, DecodeError> {
         match value {
             AttributeValue::Null(_) => Ok(None),
@@ -558,18 +593,22 @@ impl<T: FromAttribute> FromAttribute for Option<T> {
         }
     }
 
+    #[inline]
+
     fn from_missing() -> Result<Self, DecodeError> {
         Ok(None)
     }
 }
 
 impl<T: ToAttribute> ToAttribute for Vec<T> {
+    #[inline]
     fn to_attribute(&self) -> Result<Option<AttributeValue>, EncodeError> {
         T::__vec_to_attribute(self)
     }
 }
 
 impl<T: ToAttribute> ToAttribute for [T] {
+    #[inline]
     fn to_attribute(&self) -> Result<Option<AttributeValue>, EncodeError> {
         T::__vec_to_attribute(self)
     }
@@ -577,6 +616,8 @@ impl<T: ToAttribute> ToAttribute for [T] {
 
 impl<T: FromAttribute> FromAttribute for Vec<T> {
     const EXPECTED: &'static str = "list (L)";
+
+    #[inline]
 
     fn from_attribute(value: AttributeValue) -> Result<Self, DecodeError> {
         T::__vec_from_attribute(value)
@@ -616,6 +657,7 @@ where
 }
 
 impl<V: ToAttribute, S> ToAttribute for HashMap<String, V, S> {
+    #[inline]
     fn to_attribute(&self) -> Result<Option<AttributeValue>, EncodeError> {
         encode_map(self.iter(), self.len())
     }
@@ -624,12 +666,15 @@ impl<V: ToAttribute, S> ToAttribute for HashMap<String, V, S> {
 impl<V: FromAttribute, S: BuildHasher + Default> FromAttribute for HashMap<String, V, S> {
     const EXPECTED: &'static str = "map (M)";
 
+    #[inline]
+
     fn from_attribute(value: AttributeValue) -> Result<Self, DecodeError> {
         decode_map(value)
     }
 }
 
 impl<V: ToAttribute> ToAttribute for BTreeMap<String, V> {
+    #[inline]
     fn to_attribute(&self) -> Result<Option<AttributeValue>, EncodeError> {
         encode_map(self.iter(), self.len())
     }
@@ -638,12 +683,15 @@ impl<V: ToAttribute> ToAttribute for BTreeMap<String, V> {
 impl<V: FromAttribute> FromAttribute for BTreeMap<String, V> {
     const EXPECTED: &'static str = "map (M)";
 
+    #[inline]
+
     fn from_attribute(value: AttributeValue) -> Result<Self, DecodeError> {
         decode_map(value)
     }
 }
 
 impl<T: SetMember, S> ToAttribute for HashSet<T, S> {
+    #[inline]
     fn to_attribute(&self) -> Result<Option<AttributeValue>, EncodeError> {
         T::__encode_set(self.iter(), self.len())
     }
@@ -652,9 +700,13 @@ impl<T: SetMember, S> ToAttribute for HashSet<T, S> {
 impl<T: SetMember + Eq + Hash, S: BuildHasher + Default> FromAttribute for HashSet<T, S> {
     const EXPECTED: &'static str = "set (SS, NS or BS)";
 
+    #[inline]
+
     fn from_attribute(value: AttributeValue) -> Result<Self, DecodeError> {
         Ok(T::__decode_set(value)?.into_iter().collect())
     }
+
+    #[inline]
 
     fn from_missing() -> Result<Self, DecodeError> {
         Ok(Self::default())
@@ -662,6 +714,7 @@ impl<T: SetMember + Eq + Hash, S: BuildHasher + Default> FromAttribute for HashS
 }
 
 impl<T: SetMember> ToAttribute for BTreeSet<T> {
+    #[inline]
     fn to_attribute(&self) -> Result<Option<AttributeValue>, EncodeError> {
         T::__encode_set(self.iter(), self.len())
     }
@@ -670,9 +723,13 @@ impl<T: SetMember> ToAttribute for BTreeSet<T> {
 impl<T: SetMember + Ord> FromAttribute for BTreeSet<T> {
     const EXPECTED: &'static str = "set (SS, NS or BS)";
 
+    #[inline]
+
     fn from_attribute(value: AttributeValue) -> Result<Self, DecodeError> {
         Ok(T::__decode_set(value)?.into_iter().collect())
     }
+
+    #[inline]
 
     fn from_missing() -> Result<Self, DecodeError> {
         Ok(Self::new())
@@ -680,6 +737,7 @@ impl<T: SetMember + Ord> FromAttribute for BTreeSet<T> {
 }
 
 impl ToAttribute for AttributeValue {
+    #[inline]
     fn to_attribute(&self) -> Result<Option<AttributeValue>, EncodeError> {
         Ok(Some(self.clone()))
     }
@@ -687,6 +745,8 @@ impl ToAttribute for AttributeValue {
 
 impl FromAttribute for AttributeValue {
     const EXPECTED: &'static str = "any attribute value";
+
+    #[inline]
 
     fn from_attribute(value: AttributeValue) -> Result<Self, DecodeError> {
         Ok(value)
