@@ -59,17 +59,16 @@ impl<'a> Container<'a> {
                 let ident = &input.ident;
                 cx.error_spanned_by(
                     quote::quote!(#enum_token #ident),
-                    format!("{NEEDS}, not an enum (to store an enum inside a model, use a field with `#[dynamo(serde)]`)"),
+                    format!(
+                        "{NEEDS}, not an enum (to store an enum inside a model, use a field with `#[dynamo(serde)]`)"
+                    ),
                 );
                 return None;
             }
             Data::Union(data) => {
                 let union_token = data.union_token;
                 let ident = &input.ident;
-                cx.error_spanned_by(
-                    quote::quote!(#union_token #ident),
-                    format!("{NEEDS}, not a union"),
-                );
+                cx.error_spanned_by(quote::quote!(#union_token #ident), format!("{NEEDS}, not a union"));
                 return None;
             }
         };
@@ -77,7 +76,9 @@ impl<'a> Container<'a> {
         let fields = named
             .named
             .iter()
-            .filter_map(|field| {
+            .enumerate()
+            .filter_map(|(index, field)| {
+                cx.set_position(index + 1);
                 // Named fields always have an identifier.
                 let member = field.ident.as_ref()?;
                 Some(Field {
@@ -88,13 +89,9 @@ impl<'a> Container<'a> {
                 })
             })
             .collect();
+        cx.set_position(0);
 
-        Some(Container {
-            ident: &input.ident,
-            attrs,
-            fields,
-            original: input,
-        })
+        Some(Container { ident: &input.ident, attrs, fields, original: input })
     }
 
     /// The `#[dynamo(hash_key)]` field (after `check`, there is exactly one).
@@ -104,9 +101,7 @@ impl<'a> Container<'a> {
 
     /// The `#[dynamo(range_key)]` field, if the model has one.
     pub fn range_key(&self) -> Option<&Field<'a>> {
-        self.fields
-            .iter()
-            .find(|field| field.attrs.range_key.is_some() && field.attrs.hash_key.is_none())
+        self.fields.iter().find(|field| field.attrs.range_key.is_some() && field.attrs.hash_key.is_none())
     }
 
     /// Whether some `#[dynamo(...)]` key, on the struct or a field, could not be

@@ -6,8 +6,8 @@
 use crate::case::RenameRule;
 use crate::ctxt::Ctxt;
 use crate::symbol::{
-    Symbol, CONTAINER_KEYS, DEFAULT, DYNAMO, FIELD_KEYS, HASH_KEY, RANGE_KEY, RENAME, RENAME_ALL,
-    SERDE, SKIP, TABLE, WITH,
+    Symbol, CONTAINER_KEYS, DEFAULT, DYNAMO, FIELD_KEYS, HASH_KEY, RANGE_KEY, RENAME, RENAME_ALL, SERDE, SKIP, TABLE,
+    WITH,
 };
 use proc_macro2::{Span, TokenTree};
 use quote::{quote, ToTokens};
@@ -49,6 +49,9 @@ pub struct Field {
     pub with: Option<Span>,
     /// The module named by `with = module`, when it was well formed.
     pub with_module: Option<syn::Path>,
+    /// Every valid key given, in the order written (a repeated key only once);
+    /// a conflict is reported at the key written second.
+    pub written: Vec<(Symbol, Span)>,
     /// Whether some key could not be read (unknown, misplaced or unparsable).
     pub incomplete: bool,
 }
@@ -87,11 +90,7 @@ impl Place {
         const PARTITION: &str = "DynamoDB's partition key is called the hash key here";
         const SORT: &str = "DynamoDB's sort key is called the range key here";
         match self {
-            Place::Container => &[
-                ("table_name", TABLE, ""),
-                ("tablename", TABLE, ""),
-                ("name", TABLE, ""),
-            ],
+            Place::Container => &[("table_name", TABLE, ""), ("tablename", TABLE, ""), ("name", TABLE, "")],
             Place::Field => &[
                 ("partition_key", HASH_KEY, PARTITION),
                 ("partition", HASH_KEY, PARTITION),
@@ -115,13 +114,7 @@ struct Attr<'c, T> {
 
 impl<'c, T> Attr<'c, T> {
     fn none(cx: &'c Ctxt, name: Symbol, place: Place) -> Self {
-        Attr {
-            cx,
-            name,
-            place,
-            seen: false,
-            value: None,
-        }
+        Attr { cx, name, place, seen: false, value: None }
     }
 
     /// Records one occurrence of the key, whose value is `None` when it was
@@ -130,11 +123,7 @@ impl<'c, T> Attr<'c, T> {
         if self.seen {
             self.cx.error_spanned_by(
                 path,
-                format!(
-                    "duplicate attribute: `{}` is already set on this {}",
-                    self.name,
-                    self.place.noun()
-                ),
+                format!("duplicate attribute: `{}` is already set on this {}", self.name, self.place.noun()),
             );
             return;
         }
@@ -214,7 +203,7 @@ impl Field {
         let mut default = Attr::none(cx, DEFAULT, Place::Field);
         let mut serde = Attr::none(cx, SERDE, Place::Field);
         let mut with = Attr::none(cx, WITH, Place::Field);
-        let mut with_written = None;
+        let mut written: Vec<(Symbol, Span)> = Vec::new();
         let mut incomplete = false;
 
         for attr in &field.attrs {
@@ -222,6 +211,11 @@ impl Field {
                 continue;
             }
             let result = attr.parse_nested_meta(|meta| {
+                if let Some(key) = FIELD_KEYS.iter().find(|key| meta.path == **key) {
+                    if !written.iter().any(|(seen, _)| seen == key) {
+                        written.push((*key, meta.path.span()));
+                    }
+                }
                 if meta.path == HASH_KEY {
                     hash_key.set_flag(&meta)?;
                 } else if meta.path == RANGE_KEY {
@@ -247,9 +241,6 @@ impl Field {
                     rename.set(&meta.path, value);
                 } else if meta.path == WITH {
                     let module = module_path(cx, &meta)?;
-                    if with_written.is_none() {
-                        with_written = Some(meta.path.span());
-                    }
                     with.set(&meta.path, module);
                 } else {
                     unknown(cx, &meta, Place::Field)?;
@@ -276,8 +267,9 @@ impl Field {
             skip: skip.get(),
             default: default.get(),
             serde: serde.get(),
-            with: with_written,
+            with: written.iter().find(|(key, _)| *key == WITH).map(|(_, span)| *span),
             with_module: with.get(),
+            written,
             incomplete,
         }
     }
@@ -303,12 +295,7 @@ fn no_value(cx: &Ctxt, meta: &ParseNestedMeta, key: Symbol) -> syn::Result<()> {
 
 /// Reads `key = <expr>`. A key written without `=` is reported (and its
 /// parenthesized arguments skipped, if any) and yields `None`.
-fn value_expr(
-    cx: &Ctxt,
-    meta: &ParseNestedMeta,
-    key: Symbol,
-    example: &str,
-) -> syn::Result<Option<Expr>> {
+fn value_expr(cx: &Ctxt, meta: &ParseNestedMeta, key: Symbol, example: &str) -> syn::Result<Option<Expr>> {
     if meta.input.peek(Token![=]) {
         let mut expr: Expr = meta.value()?.parse()?;
         // Values passed through a `macro_rules!` fragment arrive wrapped in a group.
@@ -318,34 +305,17 @@ fn value_expr(
         return Ok(Some(expr));
     }
     let path = &meta.path;
-    let args = if meta.input.peek(syn::token::Paren) {
-        Some(meta.input.parse::<TokenTree>()?)
-    } else {
-        None
-    };
-    cx.error_spanned_by(
-        quote!(#path #args),
-        format!("`{key}` needs a value, like `{key} = {example}`"),
-    );
+    let args = if meta.input.peek(syn::token::Paren) { Some(meta.input.parse::<TokenTree>()?) } else { None };
+    cx.error_spanned_by(quote!(#path #args), format!("`{key}` needs a value, like `{key} = {example}`"));
     Ok(None)
 }
 
 /// Reads `key = "string"`; anything else is reported and yields `None`.
-fn string_value(
-    cx: &Ctxt,
-    meta: &ParseNestedMeta,
-    key: Symbol,
-    example: &str,
-) -> syn::Result<Option<LitStr>> {
+fn string_value(cx: &Ctxt, meta: &ParseNestedMeta, key: Symbol, example: &str) -> syn::Result<Option<LitStr>> {
     Ok(match value_expr(cx, meta, key, example)? {
-        Some(Expr::Lit(ExprLit {
-            lit: Lit::Str(lit), ..
-        })) => Some(lit),
+        Some(Expr::Lit(ExprLit { lit: Lit::Str(lit), .. })) => Some(lit),
         Some(other) => {
-            cx.error_spanned_by(
-                &other,
-                format!("`{key}` takes a string literal, like `{key} = {example}`"),
-            );
+            cx.error_spanned_by(&other, format!("`{key}` takes a string literal, like `{key} = {example}`"));
             None
         }
         None => None,
@@ -356,15 +326,10 @@ fn string_value(
 fn module_path(cx: &Ctxt, meta: &ParseNestedMeta) -> syn::Result<Option<syn::Path>> {
     Ok(match value_expr(cx, meta, WITH, "my_module")? {
         Some(Expr::Path(path)) if path.qself.is_none() && path.attrs.is_empty() => Some(path.path),
-        Some(Expr::Lit(ExprLit {
-            lit: Lit::Str(lit), ..
-        })) => {
+        Some(Expr::Lit(ExprLit { lit: Lit::Str(lit), .. })) => {
             cx.error_spanned_by(
                 &lit,
-                format!(
-                    "`with` takes a module path without quotes, like `with = {}`",
-                    lit.value()
-                ),
+                format!("`with` takes a module path without quotes, like `with = {}`", lit.value()),
             );
             None
         }
@@ -386,9 +351,7 @@ fn table_name(cx: &Ctxt, lit: &LitStr) -> Option<String> {
         "DynamoDB table names are 3 to 255 characters long and use only letters, digits, `_`, `-` and `.`";
     let name = lit.value();
     let len = name.chars().count();
-    let bad = name
-        .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')));
+    let bad = name.chars().find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')));
     let problem = if let Some(bad) = bad {
         format!("invalid table name {name:?}: it contains {bad:?}; {RULE}")
     } else if len == 0 {
@@ -406,11 +369,7 @@ fn table_name(cx: &Ctxt, lit: &LitStr) -> Option<String> {
 
 /// Reports a key that is not valid here, and skips its value.
 fn unknown(cx: &Ctxt, meta: &ParseNestedMeta, place: Place) -> syn::Result<()> {
-    let name = meta
-        .path
-        .to_token_stream()
-        .to_string()
-        .replace(' ', "");
+    let name = meta.path.to_token_stream().to_string().replace(' ', "");
     cx.error_spanned_by(&meta.path, unknown_message(&name, place));
     if meta.input.peek(Token![=]) {
         let _: Expr = meta.value()?.parse()?;
@@ -428,14 +387,8 @@ fn unknown_message(name: &str, place: Place) -> String {
             "`{name}` is a {other} attribute, not a {noun} attribute: move it to the `#[dynamo(...)]` on the {other}"
         );
     }
-    if let Some((_, key, why)) = place.aliases().iter().find(|(alias, _, _)| {
-        alias.eq_ignore_ascii_case(name)
-    }) {
-        let why = if why.is_empty() {
-            String::new()
-        } else {
-            format!(" ({why})")
-        };
+    if let Some((_, key, why)) = place.aliases().iter().find(|(alias, _, _)| alias.eq_ignore_ascii_case(name)) {
+        let why = if why.is_empty() { String::new() } else { format!(" ({why})") };
         return format!("unknown {noun} attribute `{name}`; did you mean `{key}`?{why}");
     }
     let keys = place.keys().iter().map(|key| key.as_str());
@@ -443,10 +396,7 @@ fn unknown_message(name: &str, place: Place) -> String {
         return format!("unknown {noun} attribute `{name}`; did you mean `{suggestion}`?");
     }
     let expected: Vec<String> = keys.map(|key| format!("`{key}`")).collect();
-    format!(
-        "unknown {noun} attribute `{name}`; expected one of {}",
-        expected.join(", ")
-    )
+    format!("unknown {noun} attribute `{name}`; expected one of {}", expected.join(", "))
 }
 
 /// The candidate closest to `unknown`, if one is close enough to be what the
@@ -454,10 +404,7 @@ fn unknown_message(name: &str, place: Place) -> String {
 /// `snake-case` are slips, not different words.
 pub fn closest<'a>(unknown: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     fn normalize(word: &str) -> String {
-        word.chars()
-            .filter(|c| !matches!(c, '_' | '-'))
-            .map(|c| c.to_ascii_lowercase())
-            .collect()
+        word.chars().filter(|c| !matches!(c, '_' | '-')).map(|c| c.to_ascii_lowercase()).collect()
     }
     let unknown = normalize(unknown);
     candidates

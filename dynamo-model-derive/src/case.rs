@@ -43,11 +43,7 @@ static RENAME_RULES: &[(&str, RenameRule)] = &[
 impl RenameRule {
     /// Looks up a rule by its spelling in `rename_all = "..."`.
     pub fn parse(rule: &str) -> Result<Self, ParseError<'_>> {
-        RENAME_RULES
-            .iter()
-            .find(|(name, _)| *name == rule)
-            .map(|(_, rule)| *rule)
-            .ok_or(ParseError { unknown: rule })
+        RENAME_RULES.iter().find(|(name, _)| *name == rule).map(|(_, rule)| *rule).ok_or(ParseError { unknown: rule })
     }
 
     /// Applies the rule to a field name, which Rust style writes in snake_case.
@@ -122,18 +118,8 @@ mod tests {
     #[test]
     fn rename_fields() {
         for &(original, upper, pascal, camel, screaming, kebab, screaming_kebab) in &[
-            (
-                "outcome", "OUTCOME", "Outcome", "outcome", "OUTCOME", "outcome", "OUTCOME",
-            ),
-            (
-                "very_tasty",
-                "VERY_TASTY",
-                "VeryTasty",
-                "veryTasty",
-                "VERY_TASTY",
-                "very-tasty",
-                "VERY-TASTY",
-            ),
+            ("outcome", "OUTCOME", "Outcome", "outcome", "OUTCOME", "outcome", "OUTCOME"),
+            ("very_tasty", "VERY_TASTY", "VeryTasty", "veryTasty", "VERY_TASTY", "very-tasty", "VERY-TASTY"),
             ("a", "A", "A", "a", "A", "a", "A"),
             ("z42", "Z42", "Z42", "z42", "Z42", "z42", "Z42"),
             (
@@ -172,10 +158,7 @@ mod tests {
     #[test]
     fn parse_rules() {
         assert_eq!(RenameRule::parse("camelCase").ok(), Some(CamelCase));
-        assert_eq!(
-            RenameRule::parse("SCREAMING-KEBAB-CASE").ok(),
-            Some(ScreamingKebabCase)
-        );
+        assert_eq!(RenameRule::parse("SCREAMING-KEBAB-CASE").ok(), Some(ScreamingKebabCase));
         assert!(RenameRule::parse("none").is_err());
         assert!(RenameRule::parse("CamelCase").is_err());
     }
@@ -184,10 +167,7 @@ mod tests {
     fn parse_error_suggests_the_closest_rule() {
         let err = RenameRule::parse("camelcase").expect_err("not a rule");
         assert_eq!(err.suggestion(), Some("camelCase"));
-        assert_eq!(
-            err.to_string(),
-            "unknown `rename_all` rule \"camelcase\"; did you mean `camelCase`?"
-        );
+        assert_eq!(err.to_string(), "unknown `rename_all` rule \"camelcase\"; did you mean `camelCase`?");
         let err = RenameRule::parse("snake-case").expect_err("not a rule");
         assert_eq!(err.suggestion(), Some("snake_case"));
         let err = RenameRule::parse("SCREAMING_KEBAB_CASE").expect_err("not a rule");

@@ -6,21 +6,37 @@
 
 use crate::ast::{Container, Field};
 use crate::ctxt::Ctxt;
-use crate::symbol::{Symbol, DEFAULT, RENAME, SERDE, SKIP, WITH};
-use proc_macro2::{Delimiter, Spacing, TokenStream, TokenTree};
+use crate::symbol::{Symbol, DEFAULT, HASH_KEY, RANGE_KEY, RENAME, SERDE, SKIP, WITH};
+use proc_macro2::{Delimiter, Spacing, Span, TokenStream, TokenTree};
 use quote::ToTokens;
 use std::collections::HashMap;
 use syn::{GenericArgument, PathArguments, Type};
 
 /// Applies every rule, reporting each violation to `cx`.
 pub fn check(cx: &Ctxt, cont: &Container) {
+    cx.set_position(0);
     check_generics(cx, cont);
-    check_table(cx, cont);
-    check_keys(cx, cont);
-    for field in &cont.fields {
-        check_field(cx, field);
+    // `table` or the hash key may be hiding behind a key that could not be read
+    // (`tabel = ...`, `hash_kye`): then saying they are missing would be a guess.
+    if !cont.incomplete() {
+        check_table(cx, cont);
+        if cont.hash_key().is_none() {
+            cx.error_spanned_by(
+                cont.ident,
+                "a model needs exactly one `#[dynamo(hash_key)]` field: mark the field that holds the item's partition key",
+            );
+        }
     }
-    check_attribute_names(cx, cont);
+
+    let mut keys = Keys { hash: None, range: None, model_has_range: cont.range_key().is_some() };
+    let mut names = HashMap::new();
+    for (index, field) in cont.fields.iter().enumerate() {
+        cx.set_position(index + 1);
+        keys.check(cx, field);
+        check_field(cx, field);
+        check_attribute_name(cx, field, &mut names);
+    }
+    cx.set_position(0);
 }
 
 fn check_generics(cx: &Ctxt, cont: &Container) {
@@ -29,14 +45,13 @@ fn check_generics(cx: &Ctxt, cont: &Container) {
         // Prints as `<...>` only, which is the part to point at.
         cx.error_spanned_by(
             generics,
-            "generic models are not supported yet: give the struct concrete field types",
+            "generic models are not supported yet: remove the type and lifetime parameters and give every field a concrete, owned type",
         );
     }
 }
 
 fn check_table(cx: &Ctxt, cont: &Container) {
-    // `table` may be hiding behind a key that could not be read (`tabel = ...`).
-    if !cont.attrs.table_written && !cont.incomplete() {
+    if !cont.attrs.table_written {
         cx.error_spanned_by(
             cont.ident,
             format!(
@@ -47,77 +62,88 @@ fn check_table(cx: &Ctxt, cont: &Container) {
     }
 }
 
-fn check_keys(cx: &Ctxt, cont: &Container) {
-    let mut hash: Option<&Field> = None;
-    let mut range: Option<&Field> = None;
-    for field in &cont.fields {
+/// The key fields seen so far, to report a second hash or range key.
+struct Keys<'f> {
+    hash: Option<&'f syn::Ident>,
+    range: Option<&'f syn::Ident>,
+    /// Whether any field is the range key: if none is, a second hash key was
+    /// probably meant to be the range key.
+    model_has_range: bool,
+}
+
+impl<'f> Keys<'f> {
+    fn check(&mut self, cx: &Ctxt, field: &'f Field) {
         let attrs = &field.attrs;
-        if let (Some(_), Some(range_key)) = (attrs.hash_key, attrs.range_key) {
-            cx.error(
-                range_key,
-                "a field cannot be both the hash key and the range key: the range key is a second field that, with the hash key, identifies an item",
-            );
-        }
-        if let Some(hash_key) = attrs.hash_key {
-            match hash {
-                None => hash = Some(field),
-                Some(first) => {
-                    let hint = if range.is_none() && attrs.range_key.is_none() {
-                        "; for a composite primary key, make this one `#[dynamo(range_key)]`"
-                    } else {
-                        ""
-                    };
-                    cx.error(
-                        hash_key,
-                        format!(
-                            "a model needs exactly one `#[dynamo(hash_key)]` field, and `{}` is already the hash key{hint}",
-                            first.member
-                        ),
-                    );
-                }
+        let (Some(hash_key), Some(range_key)) = (attrs.hash_key, attrs.range_key) else {
+            if let Some(span) = attrs.hash_key {
+                self.hash_key(cx, field, span, true);
+            } else if let Some(span) = attrs.range_key {
+                self.range_key(cx, field, span);
             }
-        } else if let Some(range_key) = attrs.range_key {
-            match range {
-                None => range = Some(field),
-                Some(first) => cx.error(
-                    range_key,
-                    format!(
-                        "a model can have at most one `#[dynamo(range_key)]` field, and `{}` is already the range key",
-                        first.member
-                    ),
-                ),
-            }
-        }
-    }
-    // A `#[dynamo(hash_kye)]` may be the hash key the user meant.
-    if hash.is_none() && !cont.incomplete() {
-        cx.error_spanned_by(
-            cont.ident,
-            "a model needs exactly one `#[dynamo(hash_key)]` field: mark the field that holds the item's partition key",
+            return;
+        };
+        cx.error(
+            second_written(field, (HASH_KEY, hash_key), (RANGE_KEY, range_key)),
+            "a field cannot be both the hash key and the range key; a range key is a second field that orders the items sharing a hash key",
         );
+        // Counted as the hash key only, so a range key elsewhere is not reported too.
+        self.hash_key(cx, field, hash_key, false);
+    }
+
+    fn hash_key(&mut self, cx: &Ctxt, field: &'f Field, span: Span, may_be_range: bool) {
+        let Some(first) = self.hash else {
+            self.hash = Some(field.member);
+            return;
+        };
+        let hint = if may_be_range && !self.model_has_range {
+            "; for a composite primary key, make this one `#[dynamo(range_key)]`"
+        } else {
+            ""
+        };
+        cx.error(
+            span,
+            format!(
+                "a model needs exactly one `#[dynamo(hash_key)]` field, and `{first}` is already the hash key{hint}"
+            ),
+        );
+    }
+
+    fn range_key(&mut self, cx: &Ctxt, field: &'f Field, span: Span) {
+        let Some(first) = self.range else {
+            self.range = Some(field.member);
+            return;
+        };
+        cx.error(
+            span,
+            format!(
+                "a model can have at most one `#[dynamo(range_key)]` field, and `{first}` is already the range key"
+            ),
+        );
+    }
+}
+
+/// Of two conflicting keys on one field, the span of the one written second,
+/// which is where the conflict is reported.
+fn second_written(field: &Field, a: (Symbol, Span), b: (Symbol, Span)) -> Span {
+    let position = |key: Symbol| field.attrs.written.iter().position(|(written, _)| *written == key);
+    if position(a.0) <= position(b.0) {
+        b.1
+    } else {
+        a.1
     }
 }
 
 fn check_field(cx: &Ctxt, field: &Field) {
     let attrs = &field.attrs;
-    let conversions = [
-        (attrs.default, DEFAULT),
-        (attrs.skip, SKIP),
-        (attrs.serde, SERDE),
-        (attrs.with, WITH),
-    ];
     if attrs.is_key() {
-        let role = if attrs.hash_key.is_some() {
-            "the hash key"
-        } else {
-            "the range key"
-        };
-        for (span, key) in conversions {
-            let Some(span) = span else { continue };
+        let role = if attrs.hash_key.is_some() { "the hash key" } else { "the range key" };
+        for &(key, span) in &attrs.written {
             let why = if key == DEFAULT || key == SKIP {
                 "every item stores its key"
-            } else {
+            } else if key == SERDE || key == WITH {
                 "key fields are stored as themselves, as a string, number or binary attribute"
+            } else {
+                continue;
             };
             cx.error(span, format!("`{key}` cannot be used on {role}: {why}"));
         }
@@ -125,30 +151,29 @@ fn check_field(cx: &Ctxt, field: &Field) {
         return;
     }
     if attrs.skip.is_some() {
-        let rename = attrs.rename.as_ref().map(|lit| (lit.span(), RENAME));
-        for (span, key) in conversions.into_iter().map(|(span, key)| span.map(|span| (span, key))).chain([rename]).flatten() {
-            if key == SKIP {
+        for &(key, span) in &attrs.written {
+            let effect = if key == DEFAULT {
+                "and always reads back as `Default::default()`"
+            } else if key == RENAME {
+                "so it has no attribute name"
+            } else if key == SERDE || key == WITH {
+                "so there is nothing to convert"
+            } else {
                 continue;
-            }
-            cx.error(span, skip_conflict(key));
+            };
+            cx.error(
+                span,
+                format!("`skip` cannot be combined with `{key}`: a skipped field is never stored, {effect}"),
+            );
         }
         return;
     }
-    if let (Some(_), Some(with)) = (attrs.serde, attrs.with) {
+    if let (Some(serde), Some(with)) = (attrs.serde, attrs.with) {
         cx.error(
-            with,
+            second_written(field, (SERDE, serde), (WITH, with)),
             "`serde` and `with` cannot be combined: choose one way to convert this field",
         );
     }
-}
-
-fn skip_conflict(key: Symbol) -> String {
-    let effect = if key == DEFAULT {
-        "it always reads back as `Default::default()`"
-    } else {
-        "it is never stored"
-    };
-    format!("`skip` cannot be combined with `{key}`: a skipped field is never stored, and {effect}")
 }
 
 fn check_key_type(cx: &Ctxt, field: &Field) {
@@ -202,9 +227,7 @@ fn is_u8_argument(arguments: &PathArguments) -> bool {
     };
     let mut args = arguments.args.iter();
     match (args.next(), args.next()) {
-        (Some(GenericArgument::Type(Type::Path(elem))), None) => {
-            elem.qself.is_none() && elem.path.is_ident("u8")
-        }
+        (Some(GenericArgument::Type(Type::Path(elem))), None) => elem.qself.is_none() && elem.path.is_ident("u8"),
         _ => false,
     }
 }
@@ -266,25 +289,23 @@ fn type_to_string(ty: &Type) -> String {
     out.trim().to_owned()
 }
 
-fn check_attribute_names(cx: &Ctxt, cont: &Container) {
-    let mut seen: HashMap<&str, &Field> = HashMap::new();
-    for field in &cont.fields {
-        if field.attrs.skip.is_some() {
-            continue;
-        }
-        let name = field.attrs.name.as_str();
-        let Some(first) = seen.get(name) else {
-            seen.insert(name, field);
-            continue;
-        };
-        let message = format!(
-            "two fields are stored as the attribute {name:?}: `{}` already uses that name; give one of them a different `#[dynamo(rename = \"...\")]`",
-            first.member
-        );
-        match &field.attrs.rename {
-            Some(lit) => cx.error_spanned_by(lit, message),
-            None => cx.error_spanned_by(&field.original.ident, message),
-        }
+fn check_attribute_name<'f>(cx: &Ctxt, field: &'f Field, names: &mut HashMap<&'f str, &'f syn::Ident>) {
+    // A skipped field is never stored, so its name cannot collide.
+    if field.attrs.skip.is_some() {
+        return;
+    }
+    let name = field.attrs.name.as_str();
+    let Some(first) = names.get(name) else {
+        names.insert(name, field.member);
+        return;
+    };
+    let message = format!(
+        "two fields are stored as the attribute {name:?}: `{}` already uses that name; give one of them a different `#[dynamo(rename = \"...\")]`",
+        first
+    );
+    match &field.attrs.rename {
+        Some(lit) => cx.error_spanned_by(lit, message),
+        None => cx.error_spanned_by(field.member, message),
     }
 }
 

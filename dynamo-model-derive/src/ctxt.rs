@@ -2,7 +2,7 @@
 
 use proc_macro2::Span;
 use quote::ToTokens;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::fmt::Display;
 use std::thread;
 
@@ -13,17 +13,26 @@ use std::thread;
 ///
 /// Shared references are enough to report errors (the list sits in a `RefCell`),
 /// so every stage can borrow the same context.
+///
+/// Stages run one after the other over the whole struct, but errors come out in
+/// source order: each is filed under the part of the input being looked at when
+/// it was reported (see [`Ctxt::set_position`]).
 pub struct Ctxt {
     // `None` once checked, which is what lets `Drop` tell whether `check` ran.
-    errors: RefCell<Option<Vec<syn::Error>>>,
+    errors: RefCell<Option<Vec<(usize, syn::Error)>>>,
+    position: Cell<usize>,
 }
 
 impl Ctxt {
     /// An empty context; it still has to be `check`ed.
     pub fn new() -> Self {
-        Ctxt {
-            errors: RefCell::new(Some(Vec::new())),
-        }
+        Ctxt { errors: RefCell::new(Some(Vec::new())), position: Cell::new(0) }
+    }
+
+    /// Files the errors reported from now on under the `position`-th part of the
+    /// input: 0 for the struct itself, `i + 1` for its field `i`.
+    pub fn set_position(&self, position: usize) {
+        self.position.set(position);
     }
 
     /// Reports `msg`, pointing at the tokens of `obj`.
@@ -45,8 +54,10 @@ impl Ctxt {
     /// Consumes the context: `Err` holds every reported error, combined so that
     /// `to_compile_error` emits one `compile_error!` per mistake.
     pub fn check(self) -> syn::Result<()> {
-        let errors = self.errors.borrow_mut().take().unwrap_or_default();
-        let mut errors = errors.into_iter();
+        let mut errors = self.errors.borrow_mut().take().unwrap_or_default();
+        // Stable: errors about the same part keep the order they were found in.
+        errors.sort_by_key(|(position, _)| *position);
+        let mut errors = errors.into_iter().map(|(_, err)| err);
         let Some(mut combined) = errors.next() else {
             return Ok(());
         };
@@ -62,7 +73,7 @@ impl Ctxt {
             .as_mut()
             // Only `check` empties the slot and it consumes `self`, so this cannot fail.
             .expect("Ctxt used after check")
-            .push(err);
+            .push((self.position.get(), err));
     }
 }
 

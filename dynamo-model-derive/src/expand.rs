@@ -82,39 +82,20 @@ fn expand_model(cont: &Container) -> syn::Result<TokenStream> {
         keys.push((range, Role::Range));
     }
 
-    let key_defs: Vec<TokenStream> = keys
-        .iter()
-        .map(|(field, _)| {
-            let attribute = &field.attrs.name;
-            let ty = field.ty;
-            // Spanned on the field type: a type that is no key attribute (a user
-            // struct, say) gets its trait error there.
-            let scalar = quote_spanned!(ty.span()=>
-                <#ty as ::dynamo_model::__private::KeyAttribute>::SCALAR
-            );
-            quote! {
-                ::dynamo_model::__private::KeyDef { name: #attribute, scalar: #scalar }
-            }
-        })
-        .collect();
-    let hash_def = &key_defs[0];
-    let range_def = match key_defs.get(1) {
-        Some(def) => quote!(::core::option::Option::Some(#def)),
+    let hash_def = key_def(hash);
+    let range_def = match cont.range_key() {
+        Some(range) => {
+            let def = key_def(range);
+            quote!(::core::option::Option::Some(#def))
+        }
         None => quote!(::core::option::Option::None),
     };
 
-    let put_keys: Vec<TokenStream> = keys
-        .iter()
-        .map(|(field, role)| put_key(field, *role, &name))
-        .collect();
+    let put_keys: Vec<TokenStream> = keys.iter().map(|(field, role)| put_key(field, *role, &name)).collect();
     let key_count = keys.len();
     let key_guards: Vec<TokenStream> = keys.iter().map(|(field, _)| key_guard(field)).collect();
 
-    let stored: Vec<&Field> = cont
-        .fields
-        .iter()
-        .filter(|field| field.attrs.skip.is_none())
-        .collect();
+    let stored: Vec<&Field> = cont.fields.iter().filter(|field| field.attrs.skip.is_none()).collect();
     let stored_count = stored.len();
     let puts = stored.iter().map(|field| put_field(field, &name));
     let takes = cont.fields.iter().map(|field| take_field(field, &name));
@@ -128,11 +109,21 @@ fn expand_model(cont: &Container) -> syn::Result<TokenStream> {
             hash.member.unraw(),
             range.member.unraw()
         ),
-        _ => format!(
-            "Builds the primary key of the [`{name}`] item with hash key `{}`.",
-            hash.member.unraw()
-        ),
+        _ => format!("Builds the primary key of the [`{name}`] item with hash key `{}`.", hash.member.unraw()),
     };
+
+    let attributes = stored.iter().map(|field| &field.attrs.name);
+    let paths = path_consts(cont);
+    let hash_ty = hash.ty;
+    let (range_ty, range_field) = match cont.range_key() {
+        Some(range) => {
+            let ty = range.ty;
+            let marker = field_marker(cont, range);
+            (quote!(#ty), marker)
+        }
+        None => (quote!(::dynamo_model::NoRange), quote!(::dynamo_model::expr::Nested)),
+    };
+    let cursor_keys = keys.iter().map(|(field, _)| &field.attrs.name);
 
     Ok(quote! {
         #key_struct
@@ -146,15 +137,12 @@ fn expand_model(cont: &Container) -> syn::Result<TokenStream> {
             }
         }
 
+        #paths
+
         #[automatically_derived]
-        impl ::dynamo_model::Model for #ident {
-            type Key = #key_ident;
+        impl ::dynamo_model::Document for #ident {
             const NAME: &'static str = #name;
-            const TABLE: &'static str = #table;
-            const KEY_SCHEMA: ::dynamo_model::__private::KeySchema = ::dynamo_model::__private::KeySchema {
-                hash: #hash_def,
-                range: #range_def,
-            };
+            const ATTRIBUTES: &'static [&'static str] = &[#(#attributes),*];
 
             fn to_item(&self) -> ::dynamo_model::Result<::dynamo_model::Item> {
                 #(#key_guards)*
@@ -169,12 +157,35 @@ fn expand_model(cont: &Container) -> syn::Result<TokenStream> {
                     #(#takes)*
                 })
             }
+        }
+
+        #[automatically_derived]
+        impl ::dynamo_model::Model for #ident {
+            type Key = #key_ident;
+            const TABLE: &'static str = #table;
+            const KEY_SCHEMA: ::dynamo_model::__private::KeySchema = ::dynamo_model::__private::KeySchema {
+                hash: #hash_def,
+                range: #range_def,
+            };
 
             fn key(&self) -> #key_ident {
                 #key_ident {
                     #(#key_members: ::core::clone::Clone::clone(&self.#key_members)),*
                 }
             }
+        }
+
+        #[automatically_derived]
+        impl ::dynamo_model::KeySpace for #ident {
+            type Model = #ident;
+            type Hash = #hash_ty;
+            type Range = #range_ty;
+            type RangeField = #range_field;
+            const INDEX: ::core::option::Option<&'static str> = ::core::option::Option::None;
+            const HASH: ::dynamo_model::__private::KeyDef = #hash_def;
+            const RANGE: ::core::option::Option<::dynamo_model::__private::KeyDef> = #range_def;
+            const CURSOR_KEYS: &'static [&'static str] = &[#(#cursor_keys),*];
+            const PROJECTED: ::core::option::Option<&'static [&'static str]> = ::core::option::Option::None;
         }
 
         #[automatically_derived]
@@ -192,30 +203,23 @@ fn expand_model(cont: &Container) -> syn::Result<TokenStream> {
 }
 
 /// `OrderKey`: the primary key as its own type, with the model's visibility.
-fn key_struct(
-    cont: &Container,
-    keys: &[(&Field, Role)],
-    key_ident: &syn::Ident,
-    name: &str,
-) -> TokenStream {
+fn key_struct(cont: &Container, keys: &[(&Field, Role)], key_ident: &syn::Ident, name: &str) -> TokenStream {
     let vis = &cont.original.vis;
-    let described: Vec<String> = keys
-        .iter()
-        .map(|(field, role)| format!("the {} `{}`", role.noun(), field.member.unraw()))
-        .collect();
-    let doc = format!(
-        "Primary key of [`{name}`]: {}.\n\nBuild one with `{name}::key(...)`.",
-        described.join(" and ")
-    );
+    let described: Vec<String> =
+        keys.iter().map(|(field, role)| format!("the {} `{}`", role.noun(), field.member.unraw())).collect();
+    let doc = format!("Primary key of [`{name}`]: {}.\n\nBuild one with `{name}::key(...)`.", described.join(" and "));
     let fields = keys.iter().map(|(field, role)| {
         let member = field.member;
         let ty = field.ty;
-        let doc = format!(
-            "The {}, stored as the attribute `{}`.",
-            role.noun(),
-            field.attrs.name
-        );
+        // The model field's own documentation says what the value is; ours adds
+        // how it is stored.
+        let user_docs: Vec<&syn::Attribute> =
+            field.original.attrs.iter().filter(|attr| attr.path().is_ident("doc")).collect();
+        let separator = if user_docs.is_empty() { None } else { Some(quote!(#[doc = ""])) };
+        let doc = format!("The {}, stored as the attribute `{}`.", role.noun(), field.attrs.name);
         quote! {
+            #(#user_docs)*
+            #separator
             #[doc = #doc]
             #vis #member: #ty
         }
@@ -229,6 +233,29 @@ fn key_struct(
     }
 }
 
+/// The `KeyDef` of one key field in `KEY_SCHEMA`.
+fn key_def(field: &Field) -> TokenStream {
+    let attribute = &field.attrs.name;
+    let ty = field.ty;
+    // Spanned on the field type: a type that is no key attribute (a user struct,
+    // say) gets its trait error there.
+    let scalar = quote_spanned!(ty.span()=>
+        <#ty as ::dynamo_model::__private::KeyAttribute>::SCALAR
+    );
+    quote! {
+        ::dynamo_model::__private::KeyDef { name: #attribute, scalar: #scalar }
+    }
+}
+
+/// A no-op read of the key type's `SCALAR`, placed first in every body that
+/// stores or reads the key.
+///
+/// If the type is no `KeyAttribute`, each body would otherwise report its own
+/// unmet bound (`put_key` needs `KeyAttribute`, `take` needs `FromAttribute`),
+/// each with a different note. rustc drops an error implied by one it already
+/// reported at the same span in the same body, and this read fails exactly like
+/// the one in `KEY_SCHEMA`, whose identical copies are merged: the user gets a
+/// single error, on the field type.
 fn key_guard(field: &Field) -> TokenStream {
     let ty = field.ty;
     quote_spanned! {ty.span()=>
@@ -260,11 +287,7 @@ fn put_field(field: &Field, name: &str) -> TokenStream {
             ::dynamo_model::__private::put_with(&mut item, #name, #attribute, #to_attribute(&self.#member))?;
         };
     }
-    let put = if field.attrs.serde.is_some() {
-        Ident::new("put_serde", span)
-    } else {
-        Ident::new("put", span)
-    };
+    let put = if field.attrs.serde.is_some() { Ident::new("put_serde", span) } else { Ident::new("put", span) };
     quote_spanned! {span=>
         ::dynamo_model::__private::#put(&mut item, #name, #attribute, &self.#member)?;
     }
@@ -282,11 +305,7 @@ fn take_field(field: &Field, name: &str) -> TokenStream {
     let or_default = field.attrs.default.is_some();
     let value = if let Some(module) = &field.attrs.with_module {
         let from_attribute = quote_spanned!(module.span()=> #module::from_attribute);
-        let take = if or_default {
-            Ident::new("take_with_or_default", span)
-        } else {
-            Ident::new("take_with", span)
-        };
+        let take = if or_default { Ident::new("take_with_or_default", span) } else { Ident::new("take_with", span) };
         quote_spanned!(span=> ::dynamo_model::__private::#take(&mut item, #name, #attribute, #from_attribute)?)
     } else {
         let take = match (field.attrs.serde.is_some(), or_default) {
@@ -325,3 +344,82 @@ fn key_role(field: &Field) -> Option<Role> {
     }
 }
 
+/// `::dynamo_model::expr::Field<I>`, the marker of the field at index `I`: a key
+/// condition is accepted only on the marker of the sort key it targets.
+fn field_marker(cont: &Container, field: &Field) -> TokenStream {
+    let index = cont.fields.iter().position(|f| std::ptr::eq(f.original, field.original)).unwrap_or(usize::MAX);
+    quote!(::dynamo_model::expr::Field<#index>)
+}
+
+/// The inner type of a syntactic `Option<T>`, whose path holds `T`: DynamoDB has no
+/// `None`, only an absent attribute.
+fn option_inner(ty: &syn::Type) -> Option<&syn::Type> {
+    let syn::Type::Path(path) = ty else { return None };
+    if path.qself.is_some() {
+        return None;
+    }
+    let segments: Vec<String> = path.path.segments.iter().map(|s| s.ident.to_string()).collect();
+    let is_option = matches!(
+        segments.iter().map(String::as_str).collect::<Vec<_>>().as_slice(),
+        ["Option"] | ["std", "option", "Option"] | ["core", "option", "Option"]
+    );
+    if !is_option {
+        return None;
+    }
+    match &path.path.segments.last()?.arguments {
+        syn::PathArguments::AngleBracketed(args) if args.args.len() == 1 => match args.args.first()? {
+            syn::GenericArgument::Type(inner) => Some(inner),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// `Order::TOTAL_CENTS: Path<Order, i64, Field<3>>` for every stored field.
+fn path_consts(cont: &Container) -> TokenStream {
+    let ident = cont.ident;
+    let vis = &cont.original.vis;
+    let consts = cont.fields.iter().filter(|field| field.attrs.skip.is_none()).map(|field| {
+        let const_name = format_ident!(
+            "{}",
+            crate::case::RenameRule::ScreamingSnakeCase.apply_to_field(&field.member.unraw().to_string())
+        );
+        let attribute = &field.attrs.name;
+        let marker = field_marker(cont, field);
+        let doc = format!("Path to the `{attribute}` attribute.");
+        let (value_ty, encoder) = if let Some(module) = &field.attrs.with_module {
+            let ty = field.ty;
+            let encoder = quote! {{
+                fn encode(
+                    value: &#ty,
+                ) -> ::core::result::Result<
+                    ::core::option::Option<::dynamo_model::AttributeValue>,
+                    ::dynamo_model::EncodeError,
+                > {
+                    #module::to_attribute(value).map(::core::option::Option::Some)
+                }
+                encode
+            }};
+            (quote!(#ty), encoder)
+        } else {
+            let ty = option_inner(field.ty).unwrap_or(field.ty);
+            let encoder = if field.attrs.serde.is_some() {
+                quote!(::dynamo_model::__private::encode_serde::<#ty>)
+            } else {
+                quote!(<#ty as ::dynamo_model::ToAttribute>::to_attribute)
+            };
+            (quote!(#ty), encoder)
+        };
+        quote! {
+            #[doc = #doc]
+            #[allow(dead_code)]
+            #vis const #const_name: ::dynamo_model::expr::Path<#ident, #value_ty, #marker> =
+                ::dynamo_model::expr::Path::new(#attribute, #encoder);
+        }
+    });
+    quote! {
+        impl #ident {
+            #(#consts)*
+        }
+    }
+}

@@ -29,11 +29,9 @@ pub fn expand(input: &DeriveInput, errors: syn::Error) -> TokenStream {
         #errors
 
         #[automatically_derived]
-        impl #impl_generics ::dynamo_model::Model for #ident #ty_generics #where_clause {
-            type Key = ::dynamo_model::__private::FallbackKey<Self>;
+        impl #impl_generics ::dynamo_model::Document for #ident #ty_generics #where_clause {
             const NAME: &'static str = #name;
-            const TABLE: &'static str = "";
-            const KEY_SCHEMA: ::dynamo_model::__private::KeySchema = ::dynamo_model::__private::FALLBACK_KEY_SCHEMA;
+            const ATTRIBUTES: &'static [&'static str] = &[];
 
             fn to_item(&self) -> ::dynamo_model::Result<::dynamo_model::Item> {
                 ::core::unreachable!()
@@ -42,6 +40,13 @@ pub fn expand(input: &DeriveInput, errors: syn::Error) -> TokenStream {
             fn from_item(_: ::dynamo_model::Item) -> ::dynamo_model::Result<Self> {
                 ::core::unreachable!()
             }
+        }
+
+        #[automatically_derived]
+        impl #impl_generics ::dynamo_model::Model for #ident #ty_generics #where_clause {
+            type Key = ::dynamo_model::__private::FallbackKey<Self>;
+            const TABLE: &'static str = "";
+            const KEY_SCHEMA: ::dynamo_model::__private::KeySchema = ::dynamo_model::__private::FALLBACK_KEY_SCHEMA;
 
             fn key(&self) -> Self::Key {
                 ::core::unreachable!()

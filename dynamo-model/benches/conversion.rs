@@ -119,28 +119,22 @@ fn bench(c: &mut Criterion) {
     // The three encoders agree, so they are measured doing the same work.
     let by_hand = hand_to_item(&order);
     assert_eq!(order.to_item().expect("encodes"), by_hand);
-    let via_serde: HashMap<String, AttributeValue> = serde_dynamo::aws_sdk_dynamodb_1::to_item(&order).expect("encodes");
+    let via_serde: HashMap<String, AttributeValue> =
+        serde_dynamo::aws_sdk_dynamodb_1::to_item(&order).expect("encodes");
     assert_eq!(via_serde, by_hand);
 
     let mut group = c.benchmark_group("to_item");
     group.bench_function(CONTENDERS[0], |b| b.iter(|| hand_to_item(black_box(&order))));
     group.bench_function(CONTENDERS[1], |b| b.iter(|| black_box(&order).to_item()));
-    group.bench_function(CONTENDERS[2], |b| {
-        b.iter(|| serde_dynamo::aws_sdk_dynamodb_1::to_item(black_box(&order)))
-    });
+    group.bench_function(CONTENDERS[2], |b| b.iter(|| serde_dynamo::aws_sdk_dynamodb_1::to_item(black_box(&order))));
     group.finish();
 
     let mut group = c.benchmark_group("from_item");
-    group.bench_function(CONTENDERS[0], |b| {
-        b.iter_batched(|| by_hand.clone(), hand_from_item, BatchSize::SmallInput)
-    });
-    group.bench_function(CONTENDERS[1], |b| b.iter_batched(|| by_hand.clone(), Order::from_item, BatchSize::SmallInput));
+    group.bench_function(CONTENDERS[0], |b| b.iter_batched(|| by_hand.clone(), hand_from_item, BatchSize::SmallInput));
+    group
+        .bench_function(CONTENDERS[1], |b| b.iter_batched(|| by_hand.clone(), Order::from_item, BatchSize::SmallInput));
     group.bench_function(CONTENDERS[2], |b| {
-        b.iter_batched(
-            || by_hand.clone(),
-            serde_dynamo::aws_sdk_dynamodb_1::from_item::<Order>,
-            BatchSize::SmallInput,
-        )
+        b.iter_batched(|| by_hand.clone(), serde_dynamo::aws_sdk_dynamodb_1::from_item::<Order>, BatchSize::SmallInput)
     });
     group.finish();
 }

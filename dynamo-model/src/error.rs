@@ -1,7 +1,7 @@
 //! The one error type of the library.
 //!
 //! Every operation returns [`Result<T>`](crate::Result). Variants are what a caller
-//! matches on: bad input ([`Error::InvalidValue`]), data that does not fit the model
+//! matches on: bad input ([`Error::Invalid`]), data that does not fit the model
 //! ([`Error::Decode`]), a create that found an item ([`Error::AlreadyExists`]), a
 //! missing table ([`Error::TableNotFound`]) and everything else DynamoDB or the network
 //! said ([`Error::Service`]), with the SDK's error kept as the source.
@@ -21,13 +21,13 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 ///
 /// fn describe(err: &Error) -> String {
 ///     match err {
-///         Error::InvalidValue { attribute, reason, .. } => format!("fix `{attribute}`: {reason}"),
+///         Error::Invalid { attribute, reason, .. } => format!("fix `{attribute}`: {reason}"),
 ///         Error::Decode { attribute, .. } => format!("stored `{attribute}` does not fit"),
 ///         Error::AlreadyExists { .. } => "already there".to_owned(),
 ///         other => other.to_string(),
 ///     }
 /// }
-/// let err = Error::InvalidValue {
+/// let err = Error::Invalid {
 ///     model: "Order",
 ///     attribute: "total".into(),
 ///     reason: InvalidReason::NonFiniteNumber,
@@ -37,9 +37,10 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// A value cannot be written to DynamoDB; found before any request was sent.
+    /// Input DynamoDB would reject (a value it cannot store, an update of a key
+    /// attribute, overlapping update paths…); found before any request was sent.
     #[error("{model}.{attribute}: {reason}")]
-    InvalidValue {
+    Invalid {
         /// The model (struct) whose value was rejected.
         model: &'static str,
         /// The attribute path, such as `total` or `tags[2]` or `address.city`.
@@ -58,6 +59,42 @@ pub enum Error {
         expected: Cow<'static, str>,
         /// What the item holds there (`missing` when the attribute is absent).
         found: Cow<'static, str>,
+    },
+    /// The condition of a put, update or delete did not hold. `item` is the item as it
+    /// was (DynamoDB returns it at no cost); decode it with [`Error::current_item`].
+    #[error("{model}: the condition did not hold for the item in table `{table}`")]
+    ConditionFailed {
+        /// The model written.
+        model: &'static str,
+        /// The full table name, prefix included.
+        table: String,
+        /// The item as stored when the condition failed; `None` if there was none.
+        item: Option<Box<crate::Item>>,
+    },
+    /// An update (without `upsert`) found no item with its key.
+    #[error("{model}: no item with this key in table `{table}`")]
+    NotFound {
+        /// The model updated.
+        model: &'static str,
+        /// The full table name, prefix included.
+        table: String,
+    },
+    /// A pagination cursor that this library did not make for this query or scan.
+    #[error("invalid cursor: {reason}")]
+    InvalidCursor {
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A query of an index, or a projection, that would leave fields of the result type
+    /// without data: decode into a type with fewer fields instead.
+    #[error("{model}: {source_name} does not project {missing:?}, which the result type needs")]
+    Unprojected {
+        /// The model queried.
+        model: &'static str,
+        /// The index (or "the projection") that lacks the attributes.
+        source_name: String,
+        /// The attributes the result type needs and would not get.
+        missing: Vec<&'static str>,
     },
     /// A create-only put (`if_not_exists`) found an item with the same key.
     #[error("{model}: an item with this key already exists in table `{table}`")]
@@ -106,6 +143,16 @@ pub enum Error {
     },
 }
 
+impl Error {
+    /// For [`Error::ConditionFailed`]: the current item decoded as `D`, if there was one.
+    pub fn current_item<D: crate::Document>(&self) -> Option<Result<D>> {
+        match self {
+            Error::ConditionFailed { item: Some(item), .. } => Some(D::from_item((**item).clone())),
+            _ => None,
+        }
+    }
+}
+
 /// The rule a value breaks when it cannot be written to DynamoDB.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -133,6 +180,17 @@ pub enum InvalidReason {
         /// The duplicated member as text.
         member: String,
     },
+    /// An update of a key attribute: keys identify the item and cannot change.
+    KeyUpdate,
+    /// Two update actions on the same attribute, or one inside the other.
+    OverlappingPaths {
+        /// The path of the earlier action.
+        other: String,
+    },
+    /// `None` or an empty set given as a value to compare with or to write in an
+    /// update: DynamoDB has no such value (test absence with `not_exists()`, clear an
+    /// attribute with `remove()`).
+    EmptyValue,
     /// A custom rule from a `with` module or a serde field.
     Custom(String),
 }
@@ -152,6 +210,13 @@ impl fmt::Display for InvalidReason {
             Self::DuplicateSetMember { member } => {
                 write!(f, "set holds {member} twice; DynamoDB sets have unique members")
             }
+            Self::KeyUpdate => f.write_str("key attributes cannot be updated; write a new item instead"),
+            Self::OverlappingPaths { other } => {
+                write!(f, "overlaps `{other}`, changed by the same update; DynamoDB rejects overlapping paths")
+            }
+            Self::EmptyValue => f.write_str(
+                "None or an empty set is no value in DynamoDB: use not_exists() to test for absence, remove() to clear",
+            ),
             Self::Custom(message) => f.write_str(message),
         }
     }
@@ -160,7 +225,7 @@ impl fmt::Display for InvalidReason {
 /// A value that cannot be encoded as an `AttributeValue`.
 ///
 /// Returned by [`ToAttribute`](crate::ToAttribute) and by `with` modules; the model
-/// turns it into [`Error::InvalidValue`] naming the attribute.
+/// turns it into [`Error::Invalid`] naming the attribute.
 ///
 /// Boxed so that `Result<AttributeValue, EncodeError>` stays as small as the value:
 /// encoding is on every write's hot path, errors are rare.
@@ -200,7 +265,7 @@ impl EncodeError {
     #[cold]
     pub(crate) fn into_error(self, model: &'static str, attribute: &'static str) -> Error {
         let EncodeErrorInner { path, reason } = *self.0;
-        Error::InvalidValue { model, attribute: render_path(attribute, &path), reason }
+        Error::Invalid { model, attribute: render_path(attribute, &path), reason }
     }
 }
 
@@ -324,9 +389,8 @@ mod tests {
 
     #[test]
     fn nested_paths_render_outermost_first() {
-        let err = DecodeError::new("number", "S")
-            .within(PathSegment::Index(2))
-            .within(PathSegment::Key("lines".into()));
+        let err =
+            DecodeError::new("number", "S").within(PathSegment::Index(2)).within(PathSegment::Key("lines".into()));
         match err.into_error("Order", "doc") {
             Error::Decode { attribute, .. } => assert_eq!(attribute, "doc.lines[2]"),
             other => panic!("unexpected {other:?}"),

@@ -33,12 +33,15 @@
 //! `with = module`, `serde`; container attributes: `table = "..."` (required) and
 //! `rename_all = "camelCase"` (serde's conventions). See the README for each.
 
+pub mod cursor;
 pub mod db;
 pub mod error;
+pub mod expr;
 #[cfg(feature = "local")]
 pub mod local;
 pub mod model;
 pub mod ops;
+pub mod schema;
 pub mod table;
 pub mod value;
 
@@ -47,13 +50,15 @@ pub mod value;
 pub mod __private;
 
 pub use aws_sdk_dynamodb::types::AttributeValue;
+pub use cursor::{Cursor, Page};
 pub use db::Db;
 pub use dynamo_model_derive::Model;
 pub use error::{DecodeError, EncodeError, Error, InvalidReason, PathSegment, Result};
-pub use model::{Item, KeyDef, KeySchema, Model, ModelKey};
+pub use model::{Document, Item, Model, ModelKey};
+pub use schema::{Index, IndexDef, IndexKind, IndexProjection, KeyDef, KeySchema, KeySpace, NoRange};
 pub use value::{FromAttribute, KeyAttribute, ScalarType, SetMember, ToAttribute};
 
 /// The traits and types most code needs: `use dynamo_model::prelude::*;`.
 pub mod prelude {
-    pub use crate::{Db, Error, Model, ModelKey, Result};
+    pub use crate::{Db, Document, Error, Model, ModelKey, Result};
 }

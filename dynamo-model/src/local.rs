@@ -258,8 +258,8 @@ fn read_port(stdout: impl Read + Send + 'static) -> Option<u16> {
 
 fn find_jar_dir(install_dir: &Path) -> Result<PathBuf> {
     let lib = install_dir.join("node_modules").join(NPM_PACKAGE).join("lib");
-    let entries = std::fs::read_dir(&lib)
-        .map_err(|e| local_error(format!("cannot read {}", lib.display()), Some(e)))?;
+    let entries =
+        std::fs::read_dir(&lib).map_err(|e| local_error(format!("cannot read {}", lib.display()), Some(e)))?;
     entries
         .filter_map(|entry| entry.ok().map(|entry| entry.path()))
         .find(|path| path.join("DynamoDBLocal.jar").is_file())

@@ -1,4 +1,4 @@
-//! The [`Model`] trait that `#[derive(Model)]` implements, and the key schema it carries.
+//! The [`Document`] and [`Model`] traits that the derives implement.
 
 use std::collections::HashMap;
 use std::fmt::Debug;
@@ -6,39 +6,40 @@ use std::fmt::Debug;
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::db::Db;
-use crate::ops::{CreateTable, Delete, DeleteTable, Get, Put, TableExists};
-use crate::value::ScalarType;
+use crate::ops::{CreateTable, Delete, DeleteTable, Get, Put, Query, Scan, TableExists, Update};
+use crate::schema::{IndexDef, KeySchema, KeySpace};
 use crate::Result;
 
 /// A DynamoDB item: attribute names to values, as the SDK takes and returns it.
 pub type Item = HashMap<String, AttributeValue>;
 
-/// The primary key of a model's table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct KeySchema {
-    /// The partition (hash) key.
-    pub hash: KeyDef,
-    /// The sort (range) key, if the table has one.
-    pub range: Option<KeyDef>,
+/// A struct stored as a DynamoDB map: a table's item ([`Model`]), a nested document
+/// (`#[derive(Document)]`), or a lighter view of an item for projections.
+pub trait Document: Sized + Send + Sync {
+    /// The struct's name, used in error messages.
+    const NAME: &'static str;
+    /// The stored attribute names, in field order (skipped fields excluded).
+    const ATTRIBUTES: &'static [&'static str];
+
+    /// Encodes the struct as an item. Fails, naming the attribute, on values DynamoDB
+    /// cannot store (NaN, numbers out of range, empty keys).
+    fn to_item(&self) -> Result<Item>;
+
+    /// Decodes an item. Fails, naming the attribute, on a missing or mistyped attribute;
+    /// never panics. Attributes the struct does not declare are ignored.
+    fn from_item(item: Item) -> Result<Self>;
 }
 
-/// One key attribute: its stored name and DynamoDB type.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct KeyDef {
-    /// The attribute name as stored (after `rename` / `rename_all`).
-    pub name: &'static str,
-    /// `S`, `N` or `B`.
-    pub scalar: ScalarType,
-}
-
-/// A struct stored as DynamoDB items of one table. Implement it with `#[derive(Model)]`.
+/// A struct stored as the items of one table. Implement it with `#[derive(Model)]`.
 ///
 /// The derive also generates a key struct (`OrderKey` for `Order`) holding the partition
 /// key and, if declared, the sort key, and a constructor `Order::key(hash, range)`; an
 /// operation that needs a key takes that struct, so a missing sort key does not compile.
+/// Each field gets a typed path, `Order::TOTAL_CENTS`, for conditions and updates (see
+/// [`expr`](crate::expr)), and each secondary index a constant, `Order::BY_STATUS`.
 ///
 /// ```
-/// use dynamo_model::{Model, ModelKey};
+/// use dynamo_model::{Document, Model, ModelKey};
 ///
 /// #[derive(Model, Debug, Clone, PartialEq)]
 /// #[dynamo(table = "orders", rename_all = "camelCase")]
@@ -62,26 +63,19 @@ pub struct KeyDef {
 /// assert_eq!(order.key(), key);
 /// assert_eq!(key.to_key_item()?.len(), 2);
 /// assert_eq!(Order::KEY_SCHEMA.range.unwrap().name, "orderId");
+/// assert_eq!(Order::TOTAL_CENTS.to_string(), "totalCents");
 /// # Ok::<(), dynamo_model::Error>(())
 /// ```
-pub trait Model: Sized + Send + Sync {
+pub trait Model: Document {
     /// The typed primary key (`OrderKey` for `Order`).
     type Key: ModelKey<Model = Self>;
 
-    /// The struct's name, used in error messages.
-    const NAME: &'static str;
     /// The table name, without the [`Db`]'s prefix.
     const TABLE: &'static str;
     /// The table's primary key.
     const KEY_SCHEMA: KeySchema;
-
-    /// Encodes the model as an item. Fails, naming the attribute, on values DynamoDB
-    /// cannot store (NaN, numbers out of range, empty keys).
-    fn to_item(&self) -> Result<Item>;
-
-    /// Decodes an item. Fails, naming the attribute, on a missing or mistyped attribute;
-    /// never panics. Attributes the model does not declare are ignored.
-    fn from_item(item: Item) -> Result<Self>;
+    /// The table's secondary indexes.
+    const INDEXES: &'static [IndexDef] = &[];
 
     /// The item's primary key.
     fn key(&self) -> Self::Key;
@@ -96,13 +90,34 @@ pub trait Model: Sized + Send + Sync {
         Put::new(db, item)
     }
 
+    /// Changes attributes of one item in place. See [`Update`].
+    fn update(db: &Db, key: Self::Key) -> Update<'_, Self> {
+        Update::new(db, key)
+    }
+
     /// Deletes one item by key and gives back the deleted item, if there was one. See [`Delete`].
     fn delete(db: &Db, key: Self::Key) -> Delete<'_, Self> {
         Delete::new(db, key)
     }
 
-    /// Creates the model's table from its key schema (on-demand billing unless asked
-    /// otherwise) and waits until it is active. See [`CreateTable`].
+    /// The items of one partition, by partition key value. See [`Query`].
+    fn query(db: &Db, hash: impl Into<<Self as KeySpace>::Hash>) -> Query<'_, Self, Self>
+    where
+        Self: KeySpace<Model = Self>,
+    {
+        Query::new(db, hash.into())
+    }
+
+    /// Every item of the table. See [`Scan`].
+    fn scan(db: &Db) -> Scan<'_, Self, Self>
+    where
+        Self: KeySpace<Model = Self>,
+    {
+        Scan::new(db)
+    }
+
+    /// Creates the model's table and its indexes from the key schema (on-demand billing
+    /// unless asked otherwise) and waits until it is active. See [`CreateTable`].
     fn create_table(db: &Db) -> CreateTable<'_, Self> {
         CreateTable::new(db)
     }

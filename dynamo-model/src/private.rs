@@ -10,11 +10,12 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-pub use crate::model::{KeyDef, KeySchema};
+pub use crate::schema::{KeyDef, KeySchema};
 pub use crate::value::{KeyAttribute, ScalarType};
 
 use crate::error::{DecodeError, EncodeError, InvalidReason};
-use crate::{FromAttribute, Item, Model, ModelKey, Result, ToAttribute};
+use crate::error::{Error, PathSegment};
+use crate::{Document, FromAttribute, Item, Model, ModelKey, Result, ToAttribute};
 
 /// Which key a key attribute is, for DynamoDB's size limits.
 #[derive(Debug, Clone, Copy)]
@@ -53,8 +54,30 @@ pub fn put<T: ToAttribute + ?Sized>(item: &mut Item, model: &'static str, name: 
     }
 }
 
-/// Stores a key field, checking what DynamoDB requires of keys: non-empty and within
+/// Encodes a key value, checking what DynamoDB requires of keys: non-empty and within
 /// the size limit.
+#[inline(always)]
+pub(crate) fn encode_key<T: KeyAttribute>(
+    value: &T,
+    role: KeyRole,
+) -> std::result::Result<AttributeValue, EncodeError> {
+    let encoded = value.to_attribute()?.ok_or_else(|| EncodeError::new(InvalidReason::EmptyKey))?;
+    let len = match &encoded {
+        AttributeValue::S(s) => s.len(),
+        AttributeValue::B(b) => b.as_ref().len(),
+        // Numbers are never empty and their 38 digits are far below the limit.
+        _ => 1,
+    };
+    if len == 0 {
+        return Err(EncodeError::new(InvalidReason::EmptyKey));
+    }
+    if len > role.max_len() {
+        return Err(EncodeError::new(InvalidReason::KeyTooLong { len, max: role.max_len() }));
+    }
+    Ok(encoded)
+}
+
+/// Stores a key field, checked by [`encode_key`].
 #[inline(always)]
 pub fn put_key<T: KeyAttribute>(
     item: &mut Item,
@@ -63,38 +86,59 @@ pub fn put_key<T: KeyAttribute>(
     value: &T,
     role: KeyRole,
 ) -> Result<()> {
-    let encoded = match value.to_attribute() {
-        Ok(Some(encoded)) => encoded,
-        Ok(None) => return Err(EncodeError::new(InvalidReason::EmptyKey).into_error(model, name)),
-        Err(err) => return Err(err.into_error(model, name)),
-    };
-    let len = match &encoded {
-        AttributeValue::S(s) => s.len(),
-        AttributeValue::B(b) => b.as_ref().len(),
-        // Numbers are never empty and their 38 digits are far below the limit.
-        _ => 1,
-    };
-    if len == 0 {
-        return Err(EncodeError::new(InvalidReason::EmptyKey).into_error(model, name));
-    }
-    if len > role.max_len() {
-        let reason = InvalidReason::KeyTooLong { len, max: role.max_len() };
-        return Err(EncodeError::new(reason).into_error(model, name));
-    }
+    let encoded = encode_key(value, role).map_err(|err| err.into_error(model, name))?;
     item.insert(name.to_owned(), encoded);
     Ok(())
 }
 
-/// Stores a `#[dynamo(serde)]` field through serde_dynamo; a serde `None`/unit (`NULL`)
-/// stores nothing, as for plain fields.
-pub fn put_serde<T: Serialize + ?Sized>(item: &mut Item, model: &'static str, name: &'static str, value: &T) -> Result<()> {
+/// Encodes a value through serde_dynamo; a serde `None`/unit (`NULL`) is no value, as
+/// for plain fields. The encoder of `#[dynamo(serde)]` paths.
+pub fn encode_serde<T: Serialize + ?Sized>(value: &T) -> std::result::Result<Option<AttributeValue>, EncodeError> {
     match serde_dynamo::aws_sdk_dynamodb_1::to_attribute_value::<_>(value) {
-        Ok(AttributeValue::Null(_)) => Ok(()),
-        Ok(value) => {
+        Ok(AttributeValue::Null(_)) => Ok(None),
+        Ok(value) => Ok(Some(value)),
+        Err(err) => Err(EncodeError::custom(err.to_string())),
+    }
+}
+
+/// A nested document as a map (`M`), for `#[derive(Document)]`'s `ToAttribute`.
+pub fn encode_document<D: Document>(value: &D) -> std::result::Result<Option<AttributeValue>, EncodeError> {
+    match value.to_item() {
+        Ok(item) => Ok(Some(AttributeValue::M(item))),
+        Err(Error::Invalid { attribute, reason, .. }) => {
+            Err(EncodeError::new(reason).within(PathSegment::Key(attribute.into_owned())))
+        }
+        Err(other) => Err(EncodeError::custom(other.to_string())),
+    }
+}
+
+/// A nested document from a map (`M`), for `#[derive(Document)]`'s `FromAttribute`.
+pub fn decode_document<D: Document>(value: AttributeValue) -> std::result::Result<D, DecodeError> {
+    match value {
+        AttributeValue::M(item) => D::from_item(item).map_err(|err| match err {
+            Error::Decode { attribute, expected, found, .. } => {
+                DecodeError::new(expected, found).within(PathSegment::Key(attribute.into_owned()))
+            }
+            other => DecodeError::new("a map of the document's fields", other.to_string()),
+        }),
+        other => Err(DecodeError::new("map (M)", crate::value::describe(&other))),
+    }
+}
+
+/// Stores a `#[dynamo(serde)]` field through serde_dynamo (see [`encode_serde`]).
+pub fn put_serde<T: Serialize + ?Sized>(
+    item: &mut Item,
+    model: &'static str,
+    name: &'static str,
+    value: &T,
+) -> Result<()> {
+    match encode_serde(value) {
+        Ok(Some(value)) => {
             item.insert(name.to_owned(), value);
             Ok(())
         }
-        Err(err) => Err(EncodeError::custom(err.to_string()).into_error(model, name)),
+        Ok(None) => Ok(()),
+        Err(err) => Err(err.into_error(model, name)),
     }
 }
 
@@ -124,7 +168,11 @@ pub fn take<T: FromAttribute>(item: &mut Item, model: &'static str, name: &'stat
 
 /// Reads a `#[dynamo(default)]` field: a missing attribute is `T::default()`.
 #[inline]
-pub fn take_or_default<T: FromAttribute + Default>(item: &mut Item, model: &'static str, name: &'static str) -> Result<T> {
+pub fn take_or_default<T: FromAttribute + Default>(
+    item: &mut Item,
+    model: &'static str,
+    name: &'static str,
+) -> Result<T> {
     match item.remove(name) {
         Some(value) => T::from_attribute(value).map_err(|err| err.into_error(model, name)),
         None => Ok(T::default()),
@@ -218,5 +266,4 @@ impl<M: Model<Key = Self>> ModelKey for FallbackKey<M> {
 }
 
 /// The key schema of the stub impl the derive emits after a compile error.
-pub const FALLBACK_KEY_SCHEMA: KeySchema =
-    KeySchema { hash: KeyDef { name: "", scalar: ScalarType::S }, range: None };
+pub const FALLBACK_KEY_SCHEMA: KeySchema = KeySchema { hash: KeyDef { name: "", scalar: ScalarType::S }, range: None };

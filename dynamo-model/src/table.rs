@@ -8,13 +8,14 @@ use std::time::Duration;
 use aws_sdk_dynamodb::operation::create_table::builders::CreateTableFluentBuilder;
 use aws_sdk_dynamodb::operation::describe_table::DescribeTableError;
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ProvisionedThroughput, TableStatus,
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, LocalSecondaryIndex, Projection,
+    ProjectionType, ProvisionedThroughput, TableStatus,
 };
 
 use aws_sdk_dynamodb::client::Waiters;
 
 use crate::error::{service_error, Error};
-use crate::{Db, KeyDef, Model, Result};
+use crate::{Db, IndexKind, IndexProjection, KeyDef, Model, Result};
 
 /// How long [`CreateTable`] and [`DeleteTable`] wait for the table to settle.
 const SETTLE_WAIT: Duration = Duration::from_secs(300);
@@ -57,44 +58,63 @@ impl<'a, M: Model> CreateTable<'a, M> {
     pub fn request(&self) -> CreateTableFluentBuilder {
         let schema = M::KEY_SCHEMA;
         let mut request = self.db.client().create_table().table_name(self.db.table_name::<M>());
-        let keys = std::iter::once((schema.hash, KeyType::Hash))
-            .chain(schema.range.map(|range| (range, KeyType::Range)));
-        for (KeyDef { name, scalar }, key_type) in keys {
-            request = request
-                .attribute_definitions(
-                    AttributeDefinition::builder()
-                        .attribute_name(name)
-                        .attribute_type(scalar.into())
+        let mut defined: Vec<&str> = Vec::new();
+        let mut define = |request: CreateTableFluentBuilder, key: KeyDef| {
+            if defined.contains(&key.name) {
+                return request;
+            }
+            defined.push(key.name);
+            request.attribute_definitions(
+                AttributeDefinition::builder()
+                    .attribute_name(key.name)
+                    .attribute_type(key.scalar.into())
+                    .build()
+                    .expect("attribute name and type are set"),
+            )
+        };
+        request = define(request, schema.hash);
+        if let Some(range) = schema.range {
+            request = define(request, range);
+        }
+        request = request.set_key_schema(Some(key_schema(schema.hash, schema.range)));
+        for index in M::INDEXES {
+            request = define(request, index.hash);
+            if let Some(range) = index.range {
+                request = define(request, range);
+            }
+            let keys = Some(key_schema(index.hash, index.range));
+            let projection = Some(projection(index.projection));
+            request = match index.kind {
+                IndexKind::Global => request.global_secondary_indexes(
+                    GlobalSecondaryIndex::builder()
+                        .index_name(index.name)
+                        .set_key_schema(keys)
+                        .set_projection(projection)
+                        .set_provisioned_throughput(self.throughput.map(throughput))
                         .build()
-                        .expect("attribute name and type are set"),
-                )
-                .key_schema(
-                    KeySchemaElement::builder()
-                        .attribute_name(name)
-                        .key_type(key_type)
+                        .expect("name, keys and projection are set"),
+                ),
+                IndexKind::Local => request.local_secondary_indexes(
+                    LocalSecondaryIndex::builder()
+                        .index_name(index.name)
+                        .set_key_schema(keys)
+                        .set_projection(projection)
                         .build()
-                        .expect("attribute name and key type are set"),
-                );
+                        .expect("name, keys and projection are set"),
+                ),
+            };
         }
         match self.throughput {
             None => request.billing_mode(BillingMode::PayPerRequest),
-            Some((read, write)) => request.billing_mode(BillingMode::Provisioned).provisioned_throughput(
-                ProvisionedThroughput::builder()
-                    .read_capacity_units(read)
-                    .write_capacity_units(write)
-                    .build()
-                    .expect("both capacities are set"),
-            ),
+            Some(capacity) => {
+                request.billing_mode(BillingMode::Provisioned).provisioned_throughput(throughput(capacity))
+            }
         }
     }
 
     async fn send(self) -> Result<()> {
         let table = self.db.table_name::<M>();
-        let output = self
-            .request()
-            .send()
-            .await
-            .map_err(|e| service_error("CreateTable", &table, e))?;
+        let output = self.request().send().await.map_err(|e| service_error("CreateTable", &table, e))?;
         let status = output.table_description.and_then(|t| t.table_status);
         if status == Some(TableStatus::Active) {
             return Ok(());
@@ -167,6 +187,38 @@ impl<'a, M: Model> TableExists<'a, M> {
             Err(err) => Err(service_error("DescribeTable", &table, err)),
         }
     }
+}
+
+fn key_schema(hash: KeyDef, range: Option<KeyDef>) -> Vec<KeySchemaElement> {
+    std::iter::once((hash, KeyType::Hash))
+        .chain(range.map(|range| (range, KeyType::Range)))
+        .map(|(key, key_type)| {
+            KeySchemaElement::builder()
+                .attribute_name(key.name)
+                .key_type(key_type)
+                .build()
+                .expect("attribute name and key type are set")
+        })
+        .collect()
+}
+
+fn projection(projection: IndexProjection) -> Projection {
+    match projection {
+        IndexProjection::All => Projection::builder().projection_type(ProjectionType::All).build(),
+        IndexProjection::KeysOnly => Projection::builder().projection_type(ProjectionType::KeysOnly).build(),
+        IndexProjection::Include(attributes) => Projection::builder()
+            .projection_type(ProjectionType::Include)
+            .set_non_key_attributes(Some(attributes.iter().map(|a| (*a).to_owned()).collect()))
+            .build(),
+    }
+}
+
+fn throughput((read, write): (i64, i64)) -> ProvisionedThroughput {
+    ProvisionedThroughput::builder()
+        .read_capacity_units(read)
+        .write_capacity_units(write)
+        .build()
+        .expect("both capacities are set")
 }
 
 crate::ops::awaitable!(CreateTable => ());

@@ -272,10 +272,7 @@ where
 
 fn decode_number_set<T: FromAttribute>(value: AttributeValue) -> Result<Vec<T>, DecodeError> {
     match value {
-        AttributeValue::Ns(members) => members
-            .into_iter()
-            .map(|n| T::from_attribute(AttributeValue::N(n)))
-            .collect(),
+        AttributeValue::Ns(members) => members.into_iter().map(|n| T::from_attribute(AttributeValue::N(n))).collect(),
         other => Err(DecodeError::new("number set (NS)", describe(&other))),
     }
 }

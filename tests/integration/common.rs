@@ -14,11 +14,7 @@ use dynamo_model::Db;
 fn runtime() -> &'static tokio::runtime::Runtime {
     static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
     RUNTIME.get_or_init(|| {
-        tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .expect("a tokio runtime")
+        tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("a tokio runtime")
     })
 }
 
@@ -26,9 +22,7 @@ fn runtime() -> &'static tokio::runtime::Runtime {
 pub fn local() -> &'static DynamoDbLocal {
     static LOCAL: OnceLock<DynamoDbLocal> = OnceLock::new();
     LOCAL.get_or_init(|| {
-        runtime()
-            .block_on(DynamoDbLocal::start())
-            .unwrap_or_else(|e| panic!("DynamoDB Local did not start: {e}"))
+        runtime().block_on(DynamoDbLocal::start()).unwrap_or_else(|e| panic!("DynamoDB Local did not start: {e}"))
     })
 }
 

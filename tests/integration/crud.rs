@@ -82,14 +82,14 @@ fn values_dynamodb_cannot_store_fail_before_any_request() {
         ];
         for (bad, attribute, reason) in cases {
             match Order::put(&db, &bad).await {
-                Err(Error::InvalidValue { model: "Order", attribute: a, reason: r }) => {
+                Err(Error::Invalid { model: "Order", attribute: a, reason: r }) => {
                     assert_eq!((a.as_ref(), &r), (attribute, &reason));
                 }
-                other => panic!("expected InvalidValue for {attribute}, got {other:?}"),
+                other => panic!("expected Invalid for {attribute}, got {other:?}"),
             }
         }
         match Order::get(&db, Order::key("", "o1")).await {
-            Err(Error::InvalidValue { reason: InvalidReason::EmptyKey, .. }) => {}
+            Err(Error::Invalid { reason: InvalidReason::EmptyKey, .. }) => {}
             other => panic!("expected an empty-key error, got {other:?}"),
         }
         assert_eq!(requests.count(), 0, "no request may leave for bad input");
@@ -112,8 +112,8 @@ fn operations_expose_the_request_they_would_send() {
         let put = Order::put(&db, &o).if_not_exists().request().unwrap();
         let input = put.as_input();
         assert_eq!(input.get_table_name().as_deref(), Some("test-orders"));
-        assert_eq!(input.get_condition_expression().as_deref(), Some("attribute_not_exists(#pk)"));
-        assert_eq!(input.get_expression_attribute_names().as_ref().unwrap()["#pk"], "customerId");
+        assert_eq!(input.get_condition_expression().as_deref(), Some("attribute_not_exists(#n0)"));
+        assert_eq!(input.get_expression_attribute_names().as_ref().unwrap()["#n0"], "customerId");
         assert_eq!(input.get_item().as_ref().unwrap()["totalCents"].as_n().unwrap(), "1250");
 
         let get = Order::get(&db, o.key()).consistent().request().unwrap();

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::primitives::Blob;
-use dynamo_model::{AttributeValue, Db, Error, Model};
+use dynamo_model::{AttributeValue, Db, Document, Error, Model};
 
 use crate::common::run;
 use crate::roundtrip::Everything;
@@ -13,13 +13,7 @@ use crate::roundtrip::Everything;
 async fn read_raw(db: &Db, change: impl FnOnce(&mut HashMap<String, AttributeValue>)) -> Result<Everything, Error> {
     let mut item = crate::roundtrip::everything().to_item().unwrap();
     change(&mut item);
-    db.client()
-        .put_item()
-        .table_name(db.table_name::<Everything>())
-        .set_item(Some(item))
-        .send()
-        .await
-        .unwrap();
+    db.client().put_item().table_name(db.table_name::<Everything>()).set_item(Some(item)).send().await.unwrap();
     let key = crate::roundtrip::everything().key();
     Everything::get(db, key).consistent().await.map(|item| item.expect("the raw item"))
 }

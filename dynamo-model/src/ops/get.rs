@@ -36,12 +36,8 @@ impl<'a, M: Model> Get<'a, M> {
 
     /// The `GetItem` request this operation sends, unsent.
     pub fn request(&self) -> Result<GetItemFluentBuilder> {
-        let mut request = self
-            .db
-            .client()
-            .get_item()
-            .table_name(self.db.table_name::<M>())
-            .set_key(Some(self.key.to_key_item()?));
+        let mut request =
+            self.db.client().get_item().table_name(self.db.table_name::<M>()).set_key(Some(self.key.to_key_item()?));
         if self.consistent {
             request = request.consistent_read(true);
         }
@@ -49,11 +45,8 @@ impl<'a, M: Model> Get<'a, M> {
     }
 
     async fn send(self) -> Result<Option<M>> {
-        let output = self
-            .request()?
-            .send()
-            .await
-            .map_err(|e| service_error("GetItem", &self.db.table_name::<M>(), e))?;
+        let output =
+            self.request()?.send().await.map_err(|e| service_error("GetItem", &self.db.table_name::<M>(), e))?;
         output.item.map(M::from_item).transpose()
     }
 }

@@ -3,9 +3,14 @@
 //! Each builder is a plain value: configure it, then `.await` it to send, or call
 //! `request()` to get the SDK request it would send without sending it.
 
+mod conditional;
 mod delete;
 mod get;
 mod put;
+mod query;
+pub(crate) mod read;
+mod scan;
+mod update;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -13,6 +18,9 @@ use std::pin::Pin;
 pub use delete::Delete;
 pub use get::Get;
 pub use put::Put;
+pub use query::{Query, SortKeyCondition};
+pub use scan::{ParallelScan, Scan};
+pub use update::Update;
 
 pub use crate::table::{CreateTable, DeleteTable, TableExists};
 

@@ -1,16 +1,17 @@
-use std::collections::HashMap;
-
 use aws_sdk_dynamodb::operation::put_item::builders::PutItemFluentBuilder;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
+use aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure;
 
+use super::conditional::{not_exists_condition, Conditional};
 use crate::error::{service_error, Error};
+use crate::expr::{Condition, Renderer};
 use crate::{Db, Model, Result};
 
 /// Writes one item, replacing any item with the same key; awaits to `()`. Made by
 /// [`Model::put`].
 ///
 /// The item is encoded before anything is sent: a value DynamoDB cannot store is an
-/// [`Error::InvalidValue`] and no request goes out.
+/// [`Error::Invalid`] and no request goes out.
 ///
 /// ```no_run
 /// # use dynamo_model::{Db, Error, Model};
@@ -25,16 +26,17 @@ use crate::{Db, Model, Result};
 /// # Ok(()) }
 /// ```
 #[must_use = "an operation does nothing until it is awaited"]
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Put<'a, M: Model> {
     db: &'a Db,
     item: &'a M,
     if_not_exists: bool,
+    conditional: Conditional<M>,
 }
 
 impl<'a, M: Model> Put<'a, M> {
     pub(crate) fn new(db: &'a Db, item: &'a M) -> Self {
-        Self { db, item, if_not_exists: false }
+        Self { db, item, if_not_exists: false, conditional: Conditional::default() }
     }
 
     /// Creates only: fails with [`Error::AlreadyExists`] when an item with the same key
@@ -44,21 +46,27 @@ impl<'a, M: Model> Put<'a, M> {
         self
     }
 
+    /// Writes only if the condition holds for the item stored now (an absent item has
+    /// no attributes); otherwise [`Error::ConditionFailed`] with that item. Several
+    /// conditions combine with AND.
+    pub fn condition(mut self, condition: impl Into<Condition<M>>) -> Self {
+        self.conditional.add(condition.into());
+        self
+    }
+
     /// The `PutItem` request this operation sends, unsent.
     pub fn request(&self) -> Result<PutItemFluentBuilder> {
-        let mut request = self
-            .db
-            .client()
-            .put_item()
-            .table_name(self.db.table_name::<M>())
-            .set_item(Some(self.item.to_item()?));
-        if self.if_not_exists {
+        let item = self.item.to_item()?;
+        let mut renderer = Renderer::new(M::NAME);
+        let condition = self.conditional.render(&mut renderer, self.if_not_exists.then(not_exists_condition::<M>))?;
+        let (names, values) = renderer.finish();
+        let mut request = self.db.client().put_item().table_name(self.db.table_name::<M>()).set_item(Some(item));
+        if condition.is_some() {
             request = request
-                .condition_expression("attribute_not_exists(#pk)")
-                .set_expression_attribute_names(Some(HashMap::from([(
-                    "#pk".to_owned(),
-                    M::KEY_SCHEMA.hash.name.to_owned(),
-                )])));
+                .set_condition_expression(condition)
+                .set_expression_attribute_names(names)
+                .set_expression_attribute_values(values)
+                .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
         }
         Ok(request)
     }
@@ -69,8 +77,13 @@ impl<'a, M: Model> Put<'a, M> {
             Ok(_) => Ok(()),
             Err(err) => {
                 let table = self.db.table_name::<M>();
-                if matches!(err.as_service_error(), Some(PutItemError::ConditionalCheckFailedException(_))) {
-                    return Err(Error::AlreadyExists { model: M::NAME, table });
+                if let Some(PutItemError::ConditionalCheckFailedException(failed)) = err.as_service_error() {
+                    let item = failed.item.clone().filter(|item| !item.is_empty());
+                    // With `if_not_exists`, an existing item is the reason whatever else failed.
+                    if self.if_not_exists && item.is_some() {
+                        return Err(Error::AlreadyExists { model: M::NAME, table });
+                    }
+                    return Err(Error::ConditionFailed { model: M::NAME, table, item: item.map(Box::new) });
                 }
                 Err(service_error("PutItem", &table, err))
             }

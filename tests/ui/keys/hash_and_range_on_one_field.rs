@@ -8,4 +8,12 @@ struct Order {
     total: i64,
 }
 
+// Reported at whichever of the two is written second.
+#[derive(Model)]
+#[dynamo(table = "carts")]
+struct Cart {
+    #[dynamo(range_key, hash_key)]
+    customer_id: String,
+}
+
 fn main() {}

@@ -8,9 +8,12 @@ struct Order {
     customer_id: String,
 }
 
-async fn uses(db: &Db, order: &Order) -> dynamo_model::Result<()> {
-    Order::put(db, order).await?;
-    let _ = Order::get(db, order.key()).await?;
+fn uses(db: &Db, order: &Order) -> dynamo_model::Result<()> {
+    let item = order.to_item()?;
+    let _ = Order::from_item(item)?;
+    let _ = Order::get(db, order.key());
+    let _ = Order::put(db, order);
+    let _ = Order::KEY_SCHEMA;
     Ok(())
 }
 

@@ -1,0 +1,494 @@
+//! Conditions: for `filter` on query and scan, and for conditional put, update and
+//! delete. Built from typed paths, combined with `&`, `|`, `!` (or `and`, `or`, `not`).
+//!
+//! ```
+//! use dynamo_model::expr::Expressions;
+//! use dynamo_model::Model;
+//!
+//! #[derive(Model, Debug, Clone)]
+//! #[dynamo(table = "orders")]
+//! struct Order {
+//!     #[dynamo(hash_key)] id: String,
+//!     status: String,
+//!     total: i64,
+//!     name: Option<String>,
+//! }
+//!
+//! let condition = Order::TOTAL.gt(1000) & !Order::STATUS.eq("cancelled") | Order::NAME.not_exists();
+//! let rendered = Expressions::condition(&condition).unwrap();
+//! assert_eq!(rendered.expression, "#n0 > :v0 AND NOT #n1 = :v1 OR attribute_not_exists(#n2)");
+//! assert_eq!(rendered.names["#n1"], "status");
+//! assert_eq!(rendered.values[":v0"].as_n().unwrap(), "1000");
+//! ```
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::ops::{BitAnd, BitOr, Not};
+
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use super::path::{Path, PathExpr};
+use crate::error::{EncodeError, InvalidReason};
+use crate::value::ToAttribute;
+
+/// A comparison operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Comparator {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+impl Comparator {
+    pub(crate) fn symbol(self) -> &'static str {
+        match self {
+            Comparator::Eq => "=",
+            Comparator::Ne => "<>",
+            Comparator::Lt => "<",
+            Comparator::Le => "<=",
+            Comparator::Gt => ">",
+            Comparator::Ge => ">=",
+        }
+    }
+}
+
+/// The DynamoDB type names `attribute_type` tests for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttributeType {
+    /// String.
+    S,
+    /// Number.
+    N,
+    /// Binary.
+    B,
+    /// Boolean.
+    Bool,
+    /// Null.
+    Null,
+    /// List.
+    L,
+    /// Map.
+    M,
+    /// String set.
+    Ss,
+    /// Number set.
+    Ns,
+    /// Binary set.
+    Bs,
+}
+
+impl AttributeType {
+    pub(crate) fn code(self) -> &'static str {
+        match self {
+            AttributeType::S => "S",
+            AttributeType::N => "N",
+            AttributeType::B => "B",
+            AttributeType::Bool => "BOOL",
+            AttributeType::Null => "NULL",
+            AttributeType::L => "L",
+            AttributeType::M => "M",
+            AttributeType::Ss => "SS",
+            AttributeType::Ns => "NS",
+            AttributeType::Bs => "BS",
+        }
+    }
+}
+
+/// A value in an expression, encoded when the expression is built; an encoding error
+/// is kept and reported, naming the attribute, before any request is sent.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Operand {
+    Value(AttributeValue),
+    Path(PathExpr),
+    Size(PathExpr),
+    Invalid { path: PathExpr, error: EncodeError },
+}
+
+impl Operand {
+    pub(crate) fn encoded(path: &PathExpr, encoded: Result<Option<AttributeValue>, EncodeError>) -> Self {
+        match encoded {
+            Ok(Some(value)) => Operand::Value(value),
+            Ok(None) => Operand::Invalid { path: path.clone(), error: EncodeError::new(InvalidReason::EmptyValue) },
+            Err(error) => Operand::Invalid { path: path.clone(), error },
+        }
+    }
+}
+
+/// One node of a condition tree.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Node {
+    Compare { left: Operand, op: Comparator, right: Operand },
+    Between { path: Operand, low: Operand, high: Operand },
+    In { path: PathExpr, values: Vec<Operand> },
+    BeginsWith { path: PathExpr, prefix: Operand },
+    Contains { path: PathExpr, value: Operand },
+    Exists(PathExpr),
+    NotExists(PathExpr),
+    Type { path: PathExpr, ty: AttributeType },
+    And(Vec<Node>),
+    Or(Vec<Node>),
+    Not(Box<Node>),
+}
+
+impl Node {
+    fn and(self, other: Node) -> Node {
+        match (self, other) {
+            (Node::And(mut left), Node::And(right)) => {
+                left.extend(right);
+                Node::And(left)
+            }
+            (Node::And(mut left), right) => {
+                left.push(right);
+                Node::And(left)
+            }
+            (left, Node::And(mut right)) => {
+                right.insert(0, left);
+                Node::And(right)
+            }
+            (left, right) => Node::And(vec![left, right]),
+        }
+    }
+
+    fn or(self, other: Node) -> Node {
+        match (self, other) {
+            (Node::Or(mut left), Node::Or(right)) => {
+                left.extend(right);
+                Node::Or(left)
+            }
+            (Node::Or(mut left), right) => {
+                left.push(right);
+                Node::Or(left)
+            }
+            (left, Node::Or(mut right)) => {
+                right.insert(0, left);
+                Node::Or(right)
+            }
+            (left, right) => Node::Or(vec![left, right]),
+        }
+    }
+}
+
+/// A condition on items of model `M`.
+pub struct Condition<M> {
+    pub(crate) node: Node,
+    marker: PhantomData<fn() -> M>,
+}
+
+impl<M> Condition<M> {
+    pub(crate) fn from_node(node: Node) -> Self {
+        Self { node, marker: PhantomData }
+    }
+
+    /// Both conditions hold.
+    pub fn and(self, other: impl Into<Condition<M>>) -> Self {
+        Self::from_node(self.node.and(other.into().node))
+    }
+
+    /// Either condition holds.
+    pub fn or(self, other: impl Into<Condition<M>>) -> Self {
+        Self::from_node(self.node.or(other.into().node))
+    }
+
+    /// The condition does not hold.
+    #[allow(clippy::should_implement_trait)]
+    pub fn not(self) -> Self {
+        Self::from_node(Node::Not(Box::new(self.node)))
+    }
+}
+
+impl<M> Clone for Condition<M> {
+    fn clone(&self) -> Self {
+        Self::from_node(self.node.clone())
+    }
+}
+
+impl<M> fmt::Debug for Condition<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Condition").field(&self.node).finish()
+    }
+}
+
+impl<M, R: Into<Condition<M>>> BitAnd<R> for Condition<M> {
+    type Output = Condition<M>;
+
+    fn bitand(self, rhs: R) -> Condition<M> {
+        self.and(rhs)
+    }
+}
+
+impl<M, R: Into<Condition<M>>> BitOr<R> for Condition<M> {
+    type Output = Condition<M>;
+
+    fn bitor(self, rhs: R) -> Condition<M> {
+        self.or(rhs)
+    }
+}
+
+impl<M> Not for Condition<M> {
+    type Output = Condition<M>;
+
+    fn not(self) -> Condition<M> {
+        Condition::not(self)
+    }
+}
+
+/// A comparison of a top-level attribute marked `F` (`=`, `<`, `<=`, `>`, `>=`,
+/// `BETWEEN`, `begins_with`): usable as a [`Condition`], and as the sort-key condition
+/// of a query when `F` is the sort key of the table or index queried.
+pub struct KeyComparison<M, F> {
+    pub(crate) node: Node,
+    marker: PhantomData<fn() -> (M, F)>,
+}
+
+impl<M, F> KeyComparison<M, F> {
+    fn new(node: Node) -> Self {
+        Self { node, marker: PhantomData }
+    }
+}
+
+impl<M, F> Clone for KeyComparison<M, F> {
+    fn clone(&self) -> Self {
+        Self::new(self.node.clone())
+    }
+}
+
+impl<M, F> fmt::Debug for KeyComparison<M, F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("KeyComparison").field(&self.node).finish()
+    }
+}
+
+impl<M, F> From<KeyComparison<M, F>> for Condition<M> {
+    fn from(value: KeyComparison<M, F>) -> Self {
+        Condition::from_node(value.node)
+    }
+}
+
+impl<M, F, R: Into<Condition<M>>> BitAnd<R> for KeyComparison<M, F> {
+    type Output = Condition<M>;
+
+    fn bitand(self, rhs: R) -> Condition<M> {
+        Condition::from(self).and(rhs)
+    }
+}
+
+impl<M, F, R: Into<Condition<M>>> BitOr<R> for KeyComparison<M, F> {
+    type Output = Condition<M>;
+
+    fn bitor(self, rhs: R) -> Condition<M> {
+        Condition::from(self).or(rhs)
+    }
+}
+
+impl<M, F> Not for KeyComparison<M, F> {
+    type Output = Condition<M>;
+
+    fn not(self) -> Condition<M> {
+        Condition::from(self).not()
+    }
+}
+
+/// What `contains` looks for in a value of type `Self`: a substring in a string, an
+/// element in a list, a member in a set.
+pub trait Containable {
+    /// The type of what is looked for.
+    type Needle: ToAttribute;
+}
+
+impl Containable for String {
+    type Needle = String;
+}
+
+impl<E: ToAttribute> Containable for Vec<E> {
+    type Needle = E;
+}
+
+impl<E: ToAttribute, S> Containable for std::collections::HashSet<E, S> {
+    type Needle = E;
+}
+
+impl<E: ToAttribute> Containable for std::collections::BTreeSet<E> {
+    type Needle = E;
+}
+
+fn needle<N: ToAttribute>(path: &PathExpr, value: &N) -> Operand {
+    Operand::encoded(path, value.to_attribute())
+}
+
+impl<M, T, F> Path<M, T, F> {
+    fn operand(&self, value: impl Into<T>) -> Operand {
+        Operand::encoded(&self.expr, self.encode_value(&value.into()))
+    }
+
+    fn key_compare(&self, op: Comparator, value: impl Into<T>) -> KeyComparison<M, F> {
+        KeyComparison::new(Node::Compare { left: Operand::Path(self.expr.clone()), op, right: self.operand(value) })
+    }
+
+    fn compare_path<G>(&self, op: Comparator, other: &Path<M, T, G>) -> Condition<M> {
+        Condition::from_node(Node::Compare {
+            left: Operand::Path(self.expr.clone()),
+            op,
+            right: Operand::Path(other.expr.clone()),
+        })
+    }
+
+    /// `path = value`
+    pub fn eq(&self, value: impl Into<T>) -> KeyComparison<M, F> {
+        self.key_compare(Comparator::Eq, value)
+    }
+
+    /// `path < value`
+    pub fn lt(&self, value: impl Into<T>) -> KeyComparison<M, F> {
+        self.key_compare(Comparator::Lt, value)
+    }
+
+    /// `path <= value`
+    pub fn le(&self, value: impl Into<T>) -> KeyComparison<M, F> {
+        self.key_compare(Comparator::Le, value)
+    }
+
+    /// `path > value`
+    pub fn gt(&self, value: impl Into<T>) -> KeyComparison<M, F> {
+        self.key_compare(Comparator::Gt, value)
+    }
+
+    /// `path >= value`
+    pub fn ge(&self, value: impl Into<T>) -> KeyComparison<M, F> {
+        self.key_compare(Comparator::Ge, value)
+    }
+
+    /// `path BETWEEN low AND high` (both ends included).
+    pub fn between(&self, low: impl Into<T>, high: impl Into<T>) -> KeyComparison<M, F> {
+        KeyComparison::new(Node::Between {
+            path: Operand::Path(self.expr.clone()),
+            low: self.operand(low),
+            high: self.operand(high),
+        })
+    }
+
+    /// `path <> value`
+    pub fn ne(&self, value: impl Into<T>) -> Condition<M> {
+        Condition::from_node(Node::Compare {
+            left: Operand::Path(self.expr.clone()),
+            op: Comparator::Ne,
+            right: self.operand(value),
+        })
+    }
+
+    /// `path IN (values…)`; DynamoDB allows at most 100 values.
+    pub fn is_in<V: Into<T>>(&self, values: impl IntoIterator<Item = V>) -> Condition<M> {
+        Condition::from_node(Node::In {
+            path: self.expr.clone(),
+            values: values.into_iter().map(|v| self.operand(v)).collect(),
+        })
+    }
+
+    /// `path = other`, two attributes of the same item.
+    pub fn eq_path<G>(&self, other: &Path<M, T, G>) -> Condition<M> {
+        self.compare_path(Comparator::Eq, other)
+    }
+
+    /// `path < other`, two attributes of the same item.
+    pub fn lt_path<G>(&self, other: &Path<M, T, G>) -> Condition<M> {
+        self.compare_path(Comparator::Lt, other)
+    }
+
+    /// `path > other`, two attributes of the same item.
+    pub fn gt_path<G>(&self, other: &Path<M, T, G>) -> Condition<M> {
+        self.compare_path(Comparator::Gt, other)
+    }
+
+    /// `attribute_exists(path)`
+    pub fn exists(&self) -> Condition<M> {
+        Condition::from_node(Node::Exists(self.expr.clone()))
+    }
+
+    /// `attribute_not_exists(path)`
+    pub fn not_exists(&self) -> Condition<M> {
+        Condition::from_node(Node::NotExists(self.expr.clone()))
+    }
+
+    /// `attribute_type(path, type)`
+    pub fn attribute_type(&self, ty: AttributeType) -> Condition<M> {
+        Condition::from_node(Node::Type { path: self.expr.clone(), ty })
+    }
+
+    /// `size(path)`: the length of a string or binary, the element count of a list,
+    /// map or set; compare it with `eq`, `gt`, … on the result.
+    pub fn size(&self) -> Size<M> {
+        Size { path: self.expr.clone(), marker: PhantomData }
+    }
+
+    /// `contains(path, needle)`: a substring of a string, an element of a list, a member
+    /// of a set.
+    pub fn contains(&self, value: impl Into<T::Needle>) -> Condition<M>
+    where
+        T: Containable,
+    {
+        Condition::from_node(Node::Contains { path: self.expr.clone(), value: needle(&self.expr, &value.into()) })
+    }
+}
+
+impl<M, F> Path<M, String, F> {
+    /// `begins_with(path, prefix)`
+    pub fn begins_with(&self, prefix: impl Into<String>) -> KeyComparison<M, F> {
+        KeyComparison::new(Node::BeginsWith { path: self.expr.clone(), prefix: self.operand(prefix) })
+    }
+}
+
+impl<M, F> Path<M, Vec<u8>, F> {
+    /// `begins_with(path, prefix)` on a binary attribute.
+    pub fn begins_with(&self, prefix: impl Into<Vec<u8>>) -> KeyComparison<M, F> {
+        KeyComparison::new(Node::BeginsWith { path: self.expr.clone(), prefix: self.operand(prefix) })
+    }
+}
+
+/// `size(path)` of an attribute, to compare with a number.
+#[derive(Debug, Clone)]
+pub struct Size<M> {
+    path: PathExpr,
+    marker: PhantomData<fn() -> M>,
+}
+
+impl<M> Size<M> {
+    fn compare(&self, op: Comparator, n: u64) -> Condition<M> {
+        Condition::from_node(Node::Compare {
+            left: Operand::Size(self.path.clone()),
+            op,
+            right: Operand::Value(AttributeValue::N(itoa::Buffer::new().format(n).to_owned())),
+        })
+    }
+
+    /// `size(path) = n`
+    pub fn eq(&self, n: u64) -> Condition<M> {
+        self.compare(Comparator::Eq, n)
+    }
+
+    /// `size(path) <> n`
+    pub fn ne(&self, n: u64) -> Condition<M> {
+        self.compare(Comparator::Ne, n)
+    }
+
+    /// `size(path) < n`
+    pub fn lt(&self, n: u64) -> Condition<M> {
+        self.compare(Comparator::Lt, n)
+    }
+
+    /// `size(path) <= n`
+    pub fn le(&self, n: u64) -> Condition<M> {
+        self.compare(Comparator::Le, n)
+    }
+
+    /// `size(path) > n`
+    pub fn gt(&self, n: u64) -> Condition<M> {
+        self.compare(Comparator::Gt, n)
+    }
+
+    /// `size(path) >= n`
+    pub fn ge(&self, n: u64) -> Condition<M> {
+        self.compare(Comparator::Ge, n)
+    }
+}

@@ -1,0 +1,141 @@
+use std::future::IntoFuture;
+use std::marker::PhantomData;
+
+use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
+
+use super::read::{ReadKind, ReadOptions, Reader};
+use crate::__private::{encode_key, KeyRole};
+use crate::expr::{Condition, KeyComparison, Node, Operand, PathExpr, Renderer};
+use crate::{Db, Document, KeySpace, Result};
+
+/// A sort-key condition for key space `S`: a comparison on the sort key of the table or
+/// index queried, made with `eq`, `lt`, `le`, `gt`, `ge`, `between` or `begins_with`
+/// on that key's path.
+#[diagnostic::on_unimplemented(
+    message = "this is not a condition on the sort key of the table or index queried",
+    label = "not a comparison of the sort key",
+    note = "`range` takes `eq`, `lt`, `le`, `gt`, `ge`, `between` or `begins_with` on the sort key's path; other attributes go in `filter`"
+)]
+pub trait SortKeyCondition<S: KeySpace> {
+    /// The condition.
+    #[doc(hidden)]
+    fn __into_condition(self) -> Condition<S::Model>;
+}
+
+impl<S: KeySpace> SortKeyCondition<S> for KeyComparison<S::Model, S::RangeField> {
+    fn __into_condition(self) -> Condition<S::Model> {
+        self.into()
+    }
+}
+
+/// The items of one partition of a table or index. Made by [`Model::query`](crate::Model::query)
+/// or [`Index::query`](crate::Index::query).
+///
+/// Await it for every matching item (all pages), call [`Query::page`] for one page and a
+/// cursor, [`Query::stream`] to pull items as they come, or [`Query::count`].
+/// `limit(n)` is the number of matching items returned, however many pages that takes;
+/// `page_size(n)` is DynamoDB's own per-request `Limit`.
+///
+/// ```
+/// use dynamo_model::{Db, Model};
+///
+/// #[derive(Model, Debug, Clone)]
+/// #[dynamo(table = "orders")]
+/// struct Order {
+///     #[dynamo(hash_key)] customer: String,
+///     #[dynamo(range_key)] id: String,
+///     total: i64,
+///     status: String,
+/// }
+///
+/// # let db = Db::new(aws_sdk_dynamodb::Client::from_conf(aws_sdk_dynamodb::Config::builder()
+/// #     .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest()).build()));
+/// let query = Order::query(&db, "c1")
+///     .range(Order::ID.begins_with("2026-"))
+///     .filter(Order::TOTAL.gt(1000) & Order::STATUS.ne("cancelled"))
+///     .limit(20);
+/// let request = query.request()?;
+/// let input = request.as_input();
+/// assert_eq!(input.get_key_condition_expression().as_deref(), Some("#n0 = :v0 AND begins_with(#n1, :v1)"));
+/// assert_eq!(input.get_filter_expression().as_deref(), Some("#n2 > :v2 AND #n3 <> :v3"));
+/// assert_eq!(input.get_expression_attribute_names().as_ref().unwrap()["#n3"], "status");
+/// # Ok::<(), dynamo_model::Error>(())
+/// ```
+#[must_use = "a query does nothing until it is awaited"]
+pub struct Query<'a, M, S = M, P = M> {
+    db: &'a Db,
+    hash: Operand,
+    range: Option<Node>,
+    descending: bool,
+    options: ReadOptions,
+    marker: PhantomData<fn() -> (M, S, P)>,
+}
+
+impl<'a, M: Document, S: KeySpace<Model = M>> Query<'a, M, S, M> {
+    pub(crate) fn new(db: &'a Db, hash: S::Hash) -> Self {
+        let root = PathExpr { root: S::HASH.name, tail: Vec::new() };
+        Self {
+            db,
+            hash: Operand::encoded(&root, encode_key(&hash, KeyRole::Hash).map(Some)),
+            range: None,
+            descending: false,
+            options: ReadOptions::default(),
+            marker: PhantomData,
+        }
+    }
+}
+
+impl<'a, M: Document, S: KeySpace<Model = M>, P: Document> Query<'a, M, S, P> {
+    /// The sort-key condition: `eq`, `lt`, `le`, `gt`, `ge`, `between` or
+    /// `begins_with` on the sort key of the table or index queried.
+    pub fn range(mut self, condition: impl SortKeyCondition<S>) -> Self {
+        self.range = Some(condition.__into_condition().node);
+        self
+    }
+
+    super::read::read_options!(Query { db, hash, range, descending });
+
+    /// Sort-key order from highest to lowest.
+    pub fn descending(mut self) -> Self {
+        self.descending = true;
+        self
+    }
+
+    fn reader(&self) -> Result<Reader<'a>> {
+        let mut renderer = Renderer::new(M::NAME);
+        let mut key_condition = String::new();
+        renderer.path(&mut key_condition, &PathExpr { root: S::HASH.name, tail: Vec::new() });
+        key_condition.push_str(" = ");
+        renderer.operand(&mut key_condition, &self.hash)?;
+        if let Some(range) = &self.range {
+            key_condition.push_str(" AND ");
+            renderer.condition(&mut key_condition, range)?;
+        }
+        let kind = ReadKind::Query { key_condition, descending: self.descending };
+        self.options.reader::<S, P>(self.db, kind, renderer)
+    }
+
+    /// The `Query` request of the first page, unsent.
+    pub fn request(&self) -> Result<QueryFluentBuilder> {
+        Ok(self.reader()?.query_request(None))
+    }
+}
+
+impl<'a, M: Document + 'a, S: KeySpace<Model = M>, P: Document + 'a> IntoFuture for Query<'a, M, S, P> {
+    type Output = Result<Vec<P>>;
+    type IntoFuture = super::OpFuture<'a, Vec<P>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(async move { self.reader()?.walk(None)?.collect().await })
+    }
+}
+
+impl<M, S, P> std::fmt::Debug for Query<'_, M, S, P> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Query")
+            .field("hash", &self.hash)
+            .field("range", &self.range)
+            .field("options", &self.options)
+            .finish_non_exhaustive()
+    }
+}
