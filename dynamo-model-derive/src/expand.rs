@@ -4,8 +4,8 @@ use crate::ast::{Container, Field};
 use crate::check;
 use crate::ctxt::Ctxt;
 use crate::fallback;
-use proc_macro2::{Ident, Span, TokenStream};
-use quote::{format_ident, quote, quote_spanned};
+use proc_macro2::{Group, Ident, Span, TokenStream, TokenTree};
+use quote::{format_ident, quote, quote_spanned, ToTokens};
 use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 use syn::DeriveInput;
@@ -113,6 +113,7 @@ fn expand_model(cont: &Container) -> syn::Result<TokenStream> {
     };
 
     let attributes = stored.iter().map(|field| &field.attrs.name);
+    let encoder_guards = stored.iter().filter_map(|field| encoder_guard(field));
     let paths = path_consts(cont);
     let hash_ty = hash.ty;
     let (range_ty, range_field) = match cont.range_key() {
@@ -146,6 +147,7 @@ fn expand_model(cont: &Container) -> syn::Result<TokenStream> {
 
             fn to_item(&self) -> ::dynamo_model::Result<::dynamo_model::Item> {
                 #(#key_guards)*
+                #(#encoder_guards)*
                 let mut item = ::dynamo_model::__private::item_with_capacity(#stored_count);
                 #(#puts)*
                 ::core::result::Result::Ok(item)
@@ -176,7 +178,14 @@ fn expand_model(cont: &Container) -> syn::Result<TokenStream> {
         }
 
         #[automatically_derived]
-        impl ::dynamo_model::KeySpace for #ident {
+        impl ::dynamo_model::KeySpace for #ident
+        where
+            // Always true once the model compiles. When the hash key's type is no
+            // key attribute, the bound of `KeySpace::Hash` would repeat the error
+            // already reported on the field; assumed here, it stays quiet. (The
+            // unused lifetime makes the bound non-trivial, which stable requires.)
+            for<'__dynamo> #hash_ty: ::dynamo_model::KeyAttribute,
+        {
             type Model = #ident;
             type Hash = #hash_ty;
             type Range = #range_ty;
@@ -351,6 +360,76 @@ fn field_marker(cont: &Container, field: &Field) -> TokenStream {
     quote!(::dynamo_model::expr::Field<#index>)
 }
 
+/// The value type of a field's path constant and the encoder it carries.
+///
+/// Spanned like the calls of `to_item` (on the field type, on the module path for
+/// `with`), so that rustc reports a field type it cannot store, or a missing
+/// `to_attribute`, once for the constant and the method together (see
+/// `encoder_guard`).
+fn path_encoder(field: &Field) -> (TokenStream, TokenStream) {
+    if let Some(module) = &field.attrs.with_module {
+        let ty = field.ty;
+        let to_attribute = quote_spanned!(module.span()=> #module::to_attribute);
+        let encoder = quote! {{
+            fn encode(
+                value: &#ty,
+            ) -> ::core::result::Result<
+                ::core::option::Option<::dynamo_model::AttributeValue>,
+                ::dynamo_model::EncodeError,
+            > {
+                #to_attribute(value).map(::core::option::Option::Some)
+            }
+            encode
+        }};
+        return (quote!(#ty), encoder);
+    }
+    let ty = option_inner(field.ty).unwrap_or(field.ty);
+    // For `Option<X>` the encoder names `X`; moved onto the span of the whole field
+    // type, an unmet bound on `X` lands where `put` reports it for `Option<X>`.
+    let span = field.ty.span();
+    let spanned_ty = respan(ty.to_token_stream(), span);
+    let encoder = if field.attrs.serde.is_some() {
+        quote_spanned!(span=> ::dynamo_model::__private::encode_serde::<#spanned_ty>)
+    } else {
+        quote_spanned!(span=> <#spanned_ty as ::dynamo_model::ToAttribute>::to_attribute)
+    };
+    (quote!(#ty), encoder)
+}
+
+/// The same tokens, all carrying `span`.
+fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut token| {
+            if let TokenTree::Group(group) = &token {
+                let mut respanned = Group::new(group.delimiter(), respan(group.stream(), span));
+                respanned.set_span(span);
+                token = TokenTree::Group(respanned);
+            } else {
+                token.set_span(span);
+            }
+            token
+        })
+        .collect()
+}
+
+/// A no-op use, at the top of `to_item`, of the encoder a plain or `serde`
+/// field's path constant carries.
+///
+/// When the field type cannot be encoded, the constant and `put`/`put_serde`
+/// would each report it, with different notes. This use fails exactly like the
+/// constant (so rustc merges the two), and it comes first in `to_item`, where
+/// rustc then drops the same unmet bound at the same span for `put`. Key fields
+/// have `key_guard`, and `with` fields need none: their functions are resolved
+/// at one span in both places.
+fn encoder_guard(field: &Field) -> Option<TokenStream> {
+    if field.attrs.is_key() || field.attrs.skip.is_some() || field.attrs.with_module.is_some() {
+        return None;
+    }
+    let (_, encoder) = path_encoder(field);
+    Some(quote_spanned!(field.ty.span()=> let _ = #encoder;))
+}
+
 /// The inner type of a syntactic `Option<T>`, whose path holds `T`: DynamoDB has no
 /// `None`, only an absent attribute.
 fn option_inner(ty: &syn::Type) -> Option<&syn::Type> {
@@ -387,34 +466,17 @@ fn path_consts(cont: &Container) -> TokenStream {
         let attribute = &field.attrs.name;
         let marker = field_marker(cont, field);
         let doc = format!("Path to the `{attribute}` attribute.");
-        let (value_ty, encoder) = if let Some(module) = &field.attrs.with_module {
-            let ty = field.ty;
-            let encoder = quote! {{
-                fn encode(
-                    value: &#ty,
-                ) -> ::core::result::Result<
-                    ::core::option::Option<::dynamo_model::AttributeValue>,
-                    ::dynamo_model::EncodeError,
-                > {
-                    #module::to_attribute(value).map(::core::option::Option::Some)
-                }
-                encode
-            }};
-            (quote!(#ty), encoder)
-        } else {
-            let ty = option_inner(field.ty).unwrap_or(field.ty);
-            let encoder = if field.attrs.serde.is_some() {
-                quote!(::dynamo_model::__private::encode_serde::<#ty>)
-            } else {
-                quote!(<#ty as ::dynamo_model::ToAttribute>::to_attribute)
-            };
-            (quote!(#ty), encoder)
-        };
+        let (value_ty, encoder) = path_encoder(field);
+        // See `key_guard`: a key type that is no key attribute is reported once,
+        // on the field, rather than once more here for its `ToAttribute` bound.
+        let guard = if field.attrs.is_key() { Some(key_guard(field)) } else { None };
         quote! {
             #[doc = #doc]
             #[allow(dead_code)]
-            #vis const #const_name: ::dynamo_model::expr::Path<#ident, #value_ty, #marker> =
-                ::dynamo_model::expr::Path::new(#attribute, #encoder);
+            #vis const #const_name: ::dynamo_model::expr::Path<#ident, #value_ty, #marker> = {
+                #guard
+                ::dynamo_model::expr::Path::new(#attribute, #encoder)
+            };
         }
     });
     quote! {

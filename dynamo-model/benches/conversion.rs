@@ -14,7 +14,7 @@ use std::path::PathBuf;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use criterion::{BatchSize, Criterion};
-use dynamo_model::Model;
+use dynamo_model::{Document, Model};
 use serde::{Deserialize, Serialize};
 
 #[derive(Model, Serialize, Deserialize, Debug, Clone, PartialEq)]

@@ -181,7 +181,6 @@ impl FromAttribute for String {
     const EXPECTED: &'static str = "string (S)";
 
     #[inline]
-
     fn from_attribute(value: AttributeValue) -> Result<Self, DecodeError> {
         match value {
             AttributeValue::S(s) => Ok(s),
@@ -233,7 +232,6 @@ impl FromAttribute for bool {
     const EXPECTED: &'static str = "boolean (BOOL)";
 
     #[inline]
-
     fn from_attribute(value: AttributeValue) -> Result<Self, DecodeError> {
         match value {
             AttributeValue::Bool(b) => Ok(b),
@@ -290,8 +288,8 @@ macro_rules! small_integers {
         impl FromAttribute for $t {
             const EXPECTED: &'static str = $expected;
 
-            #[inline]
 
+            #[inline]
             fn from_attribute(value: AttributeValue) -> Result<Self, DecodeError> {
                 let text = number_text(value, Self::EXPECTED)?;
                 text.parse::<$t>().map_err(|_| DecodeError::new(Self::EXPECTED, format!("N {text}")))
@@ -337,7 +335,6 @@ impl ToAttribute for u8 {
     }
 
     #[inline]
-
     fn __vec_to_attribute(items: &[Self]) -> Result<Option<AttributeValue>, EncodeError> {
         Ok(Some(AttributeValue::B(Blob::new(items))))
     }
@@ -347,14 +344,12 @@ impl FromAttribute for u8 {
     const EXPECTED: &'static str = "integer from 0 to 255";
 
     #[inline]
-
     fn from_attribute(value: AttributeValue) -> Result<Self, DecodeError> {
         let text = number_text(value, Self::EXPECTED)?;
         text.parse::<u8>().map_err(|_| DecodeError::new(Self::EXPECTED, format!("N {text}")))
     }
 
     #[inline]
-
     fn __vec_from_attribute(value: AttributeValue) -> Result<Vec<Self>, DecodeError> {
         match value {
             AttributeValue::B(blob) => Ok(blob.into_inner()),
@@ -400,8 +395,8 @@ macro_rules! wide_integers {
         impl FromAttribute for $t {
             const EXPECTED: &'static str = $expected;
 
-            #[inline]
 
+            #[inline]
             fn from_attribute(value: AttributeValue) -> Result<Self, DecodeError> {
                 let text = number_text(value, Self::EXPECTED)?;
                 text.parse::<$t>().map_err(|_| DecodeError::new(Self::EXPECTED, format!("N {text}")))
@@ -471,8 +466,8 @@ macro_rules! floats {
         impl FromAttribute for $t {
             const EXPECTED: &'static str = $expected;
 
-            #[inline]
 
+            #[inline]
             fn from_attribute(value: AttributeValue) -> Result<Self, DecodeError> {
                 let text = number_text(value, Self::EXPECTED)?;
                 match text.parse::<$t>() {
@@ -506,7 +501,6 @@ impl FromAttribute for Blob {
     const EXPECTED: &'static str = "binary (B)";
 
     #[inline]
-
     fn from_attribute(value: AttributeValue) -> Result<Self, DecodeError> {
         match value {
             AttributeValue::B(b) => Ok(b),
@@ -582,7 +576,6 @@ impl<T: FromAttribute> FromAttribute for Option<T> {
     const EXPECTED: &'static str = T::EXPECTED;
 
     #[inline]
-
     fn from_attribute(value: AttributeValue) -> Result<Self, DecodeError> {
         match value {
             AttributeValue::Null(_) => Ok(None),
@@ -591,7 +584,6 @@ impl<T: FromAttribute> FromAttribute for Option<T> {
     }
 
     #[inline]
-
     fn from_missing() -> Result<Self, DecodeError> {
         Ok(None)
     }
@@ -615,7 +607,6 @@ impl<T: FromAttribute> FromAttribute for Vec<T> {
     const EXPECTED: &'static str = "list (L)";
 
     #[inline]
-
     fn from_attribute(value: AttributeValue) -> Result<Self, DecodeError> {
         T::__vec_from_attribute(value)
     }
@@ -664,7 +655,6 @@ impl<V: FromAttribute, S: BuildHasher + Default> FromAttribute for HashMap<Strin
     const EXPECTED: &'static str = "map (M)";
 
     #[inline]
-
     fn from_attribute(value: AttributeValue) -> Result<Self, DecodeError> {
         decode_map(value)
     }
@@ -681,7 +671,6 @@ impl<V: FromAttribute> FromAttribute for BTreeMap<String, V> {
     const EXPECTED: &'static str = "map (M)";
 
     #[inline]
-
     fn from_attribute(value: AttributeValue) -> Result<Self, DecodeError> {
         decode_map(value)
     }
@@ -698,13 +687,11 @@ impl<T: SetMember + Eq + Hash, S: BuildHasher + Default> FromAttribute for HashS
     const EXPECTED: &'static str = "set (SS, NS or BS)";
 
     #[inline]
-
     fn from_attribute(value: AttributeValue) -> Result<Self, DecodeError> {
         Ok(T::__decode_set(value)?.into_iter().collect())
     }
 
     #[inline]
-
     fn from_missing() -> Result<Self, DecodeError> {
         Ok(Self::default())
     }
@@ -721,13 +708,11 @@ impl<T: SetMember + Ord> FromAttribute for BTreeSet<T> {
     const EXPECTED: &'static str = "set (SS, NS or BS)";
 
     #[inline]
-
     fn from_attribute(value: AttributeValue) -> Result<Self, DecodeError> {
         Ok(T::__decode_set(value)?.into_iter().collect())
     }
 
     #[inline]
-
     fn from_missing() -> Result<Self, DecodeError> {
         Ok(Self::new())
     }
@@ -744,7 +729,6 @@ impl FromAttribute for AttributeValue {
     const EXPECTED: &'static str = "any attribute value";
 
     #[inline]
-
     fn from_attribute(value: AttributeValue) -> Result<Self, DecodeError> {
         Ok(value)
     }

@@ -4,6 +4,8 @@
 //! (a unique access key) on the shared DynamoDB Local, so tests never see each other's
 //! tables and can run in any order.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 mod crud;

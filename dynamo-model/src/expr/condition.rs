@@ -2,7 +2,6 @@
 //! delete. Built from typed paths, combined with `&`, `|`, `!` (or `and`, `or`, `not`).
 //!
 //! ```
-//! use dynamo_model::expr::Expressions;
 //! use dynamo_model::Model;
 //!
 //! #[derive(Model, Debug, Clone)]
@@ -15,7 +14,7 @@
 //! }
 //!
 //! let condition = Order::TOTAL.gt(1000) & !Order::STATUS.eq("cancelled") | Order::NAME.not_exists();
-//! let rendered = Expressions::condition(&condition).unwrap();
+//! let rendered = condition.render().unwrap();
 //! assert_eq!(rendered.expression, "#n0 > :v0 AND NOT #n1 = :v1 OR attribute_not_exists(#n2)");
 //! assert_eq!(rendered.names["#n1"], "status");
 //! assert_eq!(rendered.values[":v0"].as_n().unwrap(), "1000");
@@ -196,6 +195,17 @@ impl<M> Condition<M> {
     #[allow(clippy::should_implement_trait)]
     pub fn not(self) -> Self {
         Self::from_node(Node::Not(Box::new(self.node)))
+    }
+}
+
+impl<M: crate::Document> Condition<M> {
+    /// Renders the condition on its own, as a request would send it: for inspection
+    /// and tests.
+    pub fn render(&self) -> crate::Result<super::Rendered> {
+        let mut renderer = super::Renderer::new(M::NAME);
+        let expression = renderer.condition_string(&self.node)?;
+        let (names, values) = renderer.finish();
+        Ok(super::Rendered { expression, names: names.unwrap_or_default(), values: values.unwrap_or_default() })
     }
 }
 

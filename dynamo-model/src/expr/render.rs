@@ -30,6 +30,9 @@ pub struct Rendered {
     pub values: HashMap<String, AttributeValue>,
 }
 
+/// `ExpressionAttributeNames` and `ExpressionAttributeValues`, `None` when empty.
+pub(crate) type Placeholders = (Option<HashMap<String, String>>, Option<HashMap<String, AttributeValue>>);
+
 /// The placeholder allocator of one request.
 #[derive(Debug)]
 pub(crate) struct Renderer {
@@ -43,6 +46,8 @@ impl Renderer {
         Self { model, names: Vec::new(), values: Vec::new() }
     }
 
+    // Takes the `Cow` itself so a borrowed name is stored without allocating.
+    #[allow(clippy::ptr_arg)]
     fn name(&mut self, out: &mut String, name: &Cow<'static, str>) {
         let index = match self.names.iter().position(|n| n == name) {
             Some(index) => index,
@@ -213,7 +218,7 @@ impl Renderer {
     }
 
     /// The placeholder maps, `None` when empty (DynamoDB rejects empty maps).
-    pub(crate) fn finish(self) -> (Option<HashMap<String, String>>, Option<HashMap<String, AttributeValue>>) {
+    pub(crate) fn finish(self) -> Placeholders {
         let names = (!self.names.is_empty()).then(|| {
             let mut key = String::new();
             self.names

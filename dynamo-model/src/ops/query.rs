@@ -3,7 +3,7 @@ use std::marker::PhantomData;
 
 use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 
-use super::read::{ReadKind, ReadOptions, Reader};
+use super::read::{ReadKind, ReadOptions, ReadTypes, Reader};
 use crate::__private::{encode_key, KeyRole};
 use crate::expr::{Condition, KeyComparison, Node, Operand, PathExpr, Renderer};
 use crate::{Db, Document, KeySpace, Result};
@@ -68,7 +68,7 @@ pub struct Query<'a, M, S = M, P = M> {
     range: Option<Node>,
     descending: bool,
     options: ReadOptions,
-    marker: PhantomData<fn() -> (M, S, P)>,
+    marker: ReadTypes<M, S, P>,
 }
 
 impl<'a, M: Document, S: KeySpace<Model = M>> Query<'a, M, S, M> {

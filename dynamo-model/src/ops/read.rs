@@ -9,6 +9,9 @@ use crate::cursor::{Cursor, Page};
 use crate::error::service_error;
 use crate::{Db, Document, Item, Result};
 
+/// The model, key space and result type a query or scan is typed by.
+pub(crate) type ReadTypes<M, S, P> = std::marker::PhantomData<fn() -> (M, S, P)>;
+
 /// Query or scan, with what only one of them has.
 #[derive(Debug, Clone)]
 pub(crate) enum ReadKind {

@@ -3,7 +3,7 @@ use std::marker::PhantomData;
 
 use aws_sdk_dynamodb::operation::scan::builders::ScanFluentBuilder;
 
-use super::read::{ReadKind, ReadOptions, Reader};
+use super::read::{ReadKind, ReadOptions, ReadTypes, Reader};
 use crate::expr::Renderer;
 use crate::{Db, Document, KeySpace, Result};
 
@@ -33,7 +33,7 @@ use crate::{Db, Document, KeySpace, Result};
 pub struct Scan<'a, M, S = M, P = M> {
     db: &'a Db,
     options: ReadOptions,
-    marker: PhantomData<fn() -> (M, S, P)>,
+    marker: ReadTypes<M, S, P>,
 }
 
 impl<'a, M: Document, S: KeySpace<Model = M>> Scan<'a, M, S, M> {

@@ -1,4 +1,4 @@
-use dynamo_model::Model;
+use dynamo_model::{Document, Model};
 
 // Every mistake below is reported in one compile, each at its own token, and
 // nothing else: no echo at the uses of `Order` in `uses` either.

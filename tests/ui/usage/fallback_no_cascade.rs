@@ -1,4 +1,4 @@
-use dynamo_model::{Db, Model};
+use dynamo_model::{Db, Document, Model};
 
 // The one mistake (no hash key) is the only error: code using `Order` as a model
 // still type-checks against the stand-in impl.
