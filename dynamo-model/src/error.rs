@@ -187,6 +187,13 @@ pub enum InvalidReason {
         /// The path of the earlier action.
         other: String,
     },
+    /// An `IN` with no values, or more than DynamoDB allows.
+    InOperands {
+        /// How many values were given.
+        count: usize,
+        /// The most DynamoDB accepts.
+        max: usize,
+    },
     /// `None` or an empty set given as a value to compare with or to write in an
     /// update: DynamoDB has no such value (test absence with `not_exists()`, clear an
     /// attribute with `remove()`).
@@ -214,6 +221,7 @@ impl fmt::Display for InvalidReason {
             Self::OverlappingPaths { other } => {
                 write!(f, "overlaps `{other}`, changed by the same update; DynamoDB rejects overlapping paths")
             }
+            Self::InOperands { count, max } => write!(f, "IN takes 1 to {max} values, not {count}"),
             Self::EmptyValue => f.write_str(
                 "None or an empty set is no value in DynamoDB: use not_exists() to test for absence, remove() to clear",
             ),

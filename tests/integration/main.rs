@@ -11,5 +11,6 @@ mod common;
 mod crud;
 mod decode;
 mod launcher;
+mod pagination;
 mod roundtrip;
 mod table;

@@ -16,7 +16,10 @@ use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::condition::{Node, Operand};
 use super::path::{PathExpr, Segment};
-use crate::error::Error;
+use crate::error::{Error, InvalidReason};
+
+/// DynamoDB's limit on the values of one `IN`.
+const MAX_IN_OPERANDS: usize = 100;
 use crate::Result;
 
 /// Expression strings and their placeholder maps, as one request sends them.
@@ -130,6 +133,10 @@ impl Renderer {
                 self.operand(out, high)?;
             }
             Node::In { path, values } => {
+                if values.is_empty() || values.len() > MAX_IN_OPERANDS {
+                    let reason = InvalidReason::InOperands { count: values.len(), max: MAX_IN_OPERANDS };
+                    return Err(Error::Invalid { model: self.model, attribute: Cow::Owned(path.to_string()), reason });
+                }
                 self.path(out, path);
                 out.push_str(" IN (");
                 for (i, value) in values.iter().enumerate() {
