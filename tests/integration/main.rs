@@ -10,6 +10,7 @@ mod common;
 
 mod crud;
 mod decode;
+mod fuzz_decode;
 mod launcher;
 mod pagination;
 mod roundtrip;
