@@ -77,7 +77,7 @@ pub(crate) fn encode_key<T: KeyAttribute>(
     Ok(encoded)
 }
 
-/// Stores a key field, checked by [`encode_key`].
+/// Stores a key field, checked as `encode_key` does.
 #[inline(always)]
 pub fn put_key<T: KeyAttribute>(
     item: &mut Item,
