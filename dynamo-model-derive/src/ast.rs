@@ -1,11 +1,14 @@
 //! A typed view of the derive input, borrowing from syn.
 
-use crate::attr;
+use crate::attr::{self, Derive};
 use crate::ctxt::Ctxt;
+use syn::ext::IdentExt;
 use syn::{Data, DeriveInput, Fields, Ident, Type};
 
-/// The struct a model is derived for.
+/// The struct a model or document is derived for.
 pub struct Container<'a> {
+    /// Which derive is running.
+    pub derive: Derive,
     /// The struct's name.
     pub ident: &'a Ident,
     /// Its `#[dynamo(...)]` attributes.
@@ -16,7 +19,7 @@ pub struct Container<'a> {
     pub original: &'a DeriveInput,
 }
 
-/// One named field of the model.
+/// One named field of the struct.
 pub struct Field<'a> {
     /// The field's name.
     pub member: &'a Ident,
@@ -29,18 +32,19 @@ pub struct Field<'a> {
 }
 
 impl<'a> Container<'a> {
-    /// Builds the view, or reports why the input cannot be a model and returns
-    /// `None`. Only a struct with named fields can be one.
-    pub fn from_ast(cx: &Ctxt, input: &'a DeriveInput) -> Option<Container<'a>> {
-        let attrs = attr::Container::from_ast(cx, input);
-        const NEEDS: &str = "`#[derive(Model)]` needs a struct with named fields";
+    /// Builds the view, or reports why the input cannot be a model (or document)
+    /// and returns `None`. Only a struct with named fields can be one.
+    pub fn from_ast(cx: &Ctxt, input: &'a DeriveInput, derive: Derive) -> Option<Container<'a>> {
+        let attrs = attr::Container::from_ast(cx, input, derive);
+        let needs = format!("`#[derive({})]` needs a struct with named fields", derive.name());
+        let noun = derive.noun();
         let named = match &input.data {
             Data::Struct(data) => match &data.fields {
                 Fields::Named(named) => named,
                 Fields::Unnamed(fields) => {
                     cx.error_spanned_by(
                         fields,
-                        format!("{NEEDS}, not a tuple struct: each field becomes a DynamoDB attribute named after it"),
+                        format!("{needs}, not a tuple struct: each field becomes a DynamoDB attribute named after it"),
                     );
                     return None;
                 }
@@ -49,7 +53,7 @@ impl<'a> Container<'a> {
                     let ident = &input.ident;
                     cx.error_spanned_by(
                         quote::quote!(#struct_token #ident),
-                        format!("{NEEDS}, not a unit struct: a model stores its fields, and this one has none"),
+                        format!("{needs}, not a unit struct: a {noun} stores its fields, and this one has none"),
                     );
                     return None;
                 }
@@ -60,7 +64,7 @@ impl<'a> Container<'a> {
                 cx.error_spanned_by(
                     quote::quote!(#enum_token #ident),
                     format!(
-                        "{NEEDS}, not an enum (to store an enum inside a model, use a field with `#[dynamo(serde)]`)"
+                        "{needs}, not an enum (to store an enum inside a {noun}, use a field with `#[dynamo(serde)]`)"
                     ),
                 );
                 return None;
@@ -68,7 +72,7 @@ impl<'a> Container<'a> {
             Data::Union(data) => {
                 let union_token = data.union_token;
                 let ident = &input.ident;
-                cx.error_spanned_by(quote::quote!(#union_token #ident), format!("{NEEDS}, not a union"));
+                cx.error_spanned_by(quote::quote!(#union_token #ident), format!("{needs}, not a union"));
                 return None;
             }
         };
@@ -83,7 +87,7 @@ impl<'a> Container<'a> {
                 let member = field.ident.as_ref()?;
                 Some(Field {
                     member,
-                    attrs: attr::Field::from_ast(cx, field, member, attrs.rename_all),
+                    attrs: attr::Field::from_ast(cx, field, member, attrs.rename_all, derive),
                     ty: &field.ty,
                     original: field,
                 })
@@ -91,7 +95,7 @@ impl<'a> Container<'a> {
             .collect();
         cx.set_position(0);
 
-        Some(Container { ident: &input.ident, attrs, fields, original: input })
+        Some(Container { derive, ident: &input.ident, attrs, fields, original: input })
     }
 
     /// The `#[dynamo(hash_key)]` field (after `check`, there is exactly one).
@@ -104,9 +108,20 @@ impl<'a> Container<'a> {
         self.fields.iter().find(|field| field.attrs.range_key.is_some() && field.attrs.hash_key.is_none())
     }
 
+    /// The field with this Rust name (`r#` ignored on either side).
+    pub fn field_named(&self, name: &Ident) -> Option<&Field<'a>> {
+        field_named(&self.fields, name)
+    }
+
     /// Whether some `#[dynamo(...)]` key, on the struct or a field, could not be
     /// read: a rule about a missing key would then only guess.
     pub fn incomplete(&self) -> bool {
         self.attrs.incomplete || self.fields.iter().any(|field| field.attrs.incomplete)
     }
+}
+
+/// The field of `fields` with this Rust name (`r#` ignored on either side).
+pub fn field_named<'f, 'a>(fields: &'f [Field<'a>], name: &Ident) -> Option<&'f Field<'a>> {
+    let name = name.unraw();
+    fields.iter().find(|field| field.member.unraw() == name)
 }

@@ -81,6 +81,37 @@ impl RenameRule {
     }
 }
 
+/// The SCREAMING_SNAKE_CASE name of the constant for a field or an index:
+/// words split at `_`, `-`, `.` and at case changes (`total_cents` and
+/// `totalCents` both give `TOTAL_CENTS`, `by-status` gives `BY_STATUS`).
+///
+/// Only ASCII letters change case and separators become `_`, so the name of a
+/// Rust field stays a valid identifier; a name that starts with a digit (which an
+/// index name may) gets a leading `_` to become one.
+pub fn screaming_snake(name: &str) -> String {
+    let chars: Vec<char> = name.chars().collect();
+    let mut out = String::with_capacity(name.len() + 4);
+    if chars.first().is_some_and(char::is_ascii_digit) {
+        out.push('_');
+    }
+    for (i, &ch) in chars.iter().enumerate() {
+        if matches!(ch, '-' | '.') {
+            out.push('_');
+            continue;
+        }
+        if ch.is_ascii_uppercase() && i > 0 {
+            let prev = chars[i - 1];
+            let next_is_lower = chars.get(i + 1).is_some_and(char::is_ascii_lowercase);
+            // `aB`, `a2B`, and the last capital of an acronym before a word: `HTTPServer`.
+            if prev.is_ascii_lowercase() || prev.is_ascii_digit() || (prev.is_ascii_uppercase() && next_is_lower) {
+                out.push('_');
+            }
+        }
+        out.push(ch.to_ascii_uppercase());
+    }
+    out
+}
+
 /// An unknown `rename_all` value; displays as a message listing the valid ones.
 #[derive(Debug)]
 pub struct ParseError<'a> {
@@ -153,6 +184,28 @@ mod tests {
         assert_eq!(CamelCase.apply_to_field(""), "");
         assert_eq!(CamelCase.apply_to_field("été_froid"), "étéFroid");
         assert_eq!(PascalCase.apply_to_field("a__b"), "AB");
+    }
+
+    #[test]
+    fn constant_names() {
+        use super::screaming_snake;
+        for (name, expected) in [
+            ("total_cents", "TOTAL_CENTS"),
+            ("totalCents", "TOTAL_CENTS"),
+            ("a_b", "A_B"),
+            ("aB", "A_B"),
+            ("customerID", "CUSTOMER_ID"),
+            ("HTTPServer", "HTTP_SERVER"),
+            ("v2Name", "V2_NAME"),
+            ("line2", "LINE2"),
+            ("_private", "_PRIVATE"),
+            ("by-status", "BY_STATUS"),
+            ("by.status", "BY_STATUS"),
+            ("2nd_index", "_2ND_INDEX"),
+            ("été", "éTé"),
+        ] {
+            assert_eq!(screaming_snake(name), expected, "{name}");
+        }
     }
 
     #[test]

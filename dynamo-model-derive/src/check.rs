@@ -5,12 +5,21 @@
 //! quiet, so the user sees their mistakes and not their consequences.
 
 use crate::ast::{Container, Field};
+use crate::attr::{Derive, Index, IndexKind, Projection};
+use crate::case::screaming_snake;
 use crate::ctxt::Ctxt;
 use crate::symbol::{Symbol, DEFAULT, HASH_KEY, RANGE_KEY, RENAME, SERDE, SKIP, WITH};
 use proc_macro2::{Delimiter, Spacing, Span, TokenStream, TokenTree};
 use quote::ToTokens;
-use std::collections::HashMap;
-use syn::{GenericArgument, PathArguments, Type};
+use std::collections::{HashMap, HashSet};
+use syn::ext::IdentExt;
+use syn::{GenericArgument, Ident, PathArguments, Type};
+
+/// DynamoDB's limit on local secondary indexes per table (not a quota: it cannot
+/// be raised).
+const MAX_LOCAL_INDEXES: usize = 5;
+/// DynamoDB's limit on the attributes one index's `INCLUDE` projection lists.
+const MAX_INCLUDED: usize = 20;
 
 /// Applies every rule, reporting each violation to `cx`.
 pub fn check(cx: &Ctxt, cont: &Container) {
@@ -18,7 +27,7 @@ pub fn check(cx: &Ctxt, cont: &Container) {
     check_generics(cx, cont);
     // `table` or the hash key may be hiding behind a key that could not be read
     // (`tabel = ...`, `hash_kye`): then saying they are missing would be a guess.
-    if !cont.incomplete() {
+    if cont.derive == Derive::Model && !cont.incomplete() {
         check_table(cx, cont);
         if cont.hash_key().is_none() {
             cx.error_spanned_by(
@@ -30,13 +39,16 @@ pub fn check(cx: &Ctxt, cont: &Container) {
 
     let mut keys = Keys { hash: None, range: None, model_has_range: cont.range_key().is_some() };
     let mut names = HashMap::new();
+    let mut consts = HashMap::new();
     for (index, field) in cont.fields.iter().enumerate() {
         cx.set_position(index + 1);
         keys.check(cx, field);
         check_field(cx, field);
         check_attribute_name(cx, field, &mut names);
+        check_const_name(cx, cont, field, &mut consts);
     }
     cx.set_position(0);
+    check_indexes(cx, cont, &consts);
 }
 
 fn check_generics(cx: &Ctxt, cont: &Container) {
@@ -45,7 +57,10 @@ fn check_generics(cx: &Ctxt, cont: &Container) {
         // Prints as `<...>` only, which is the part to point at.
         cx.error_spanned_by(
             generics,
-            "generic models are not supported yet: remove the type and lifetime parameters and give every field a concrete, owned type",
+            format!(
+                "generic {}s are not supported yet: remove the type and lifetime parameters and give every field a concrete, owned type",
+                cont.derive.noun()
+            ),
         );
     }
 }
@@ -190,7 +205,7 @@ fn check_key_type(cx: &Ctxt, field: &Field) {
 
 /// Whether a type may be a key as far as its syntax tells. A user type passes
 /// here; the `KeyAttribute` bound in the generated code judges it later.
-fn is_scalar(ty: &Type) -> bool {
+pub fn is_scalar(ty: &Type) -> bool {
     match ty {
         Type::Group(group) => is_scalar(&group.elem),
         Type::Paren(paren) => is_scalar(&paren.elem),
@@ -306,6 +321,212 @@ fn check_attribute_name<'f>(cx: &Ctxt, field: &'f Field, names: &mut HashMap<&'f
     match &field.attrs.rename {
         Some(lit) => cx.error_spanned_by(lit, message),
         None => cx.error_spanned_by(field.member, message),
+    }
+}
+
+/// Two fields whose path constants would share a name (`a_b` and `aB` are both
+/// `A_B`): reported on the second. Skipped fields have no constant.
+fn check_const_name<'f>(cx: &Ctxt, cont: &Container, field: &'f Field, consts: &mut HashMap<String, &'f Ident>) {
+    if field.attrs.skip.is_some() {
+        return;
+    }
+    let name = screaming_snake(&field.member.unraw().to_string());
+    if let Some(first) = consts.get(&name) {
+        cx.error_spanned_by(
+            field.member,
+            format!(
+                "the fields `{}` and `{}` would both get the path constant `{}::{name}`; rename one of them (`#[dynamo(rename = \"{}\")]` keeps its attribute name)",
+                first.unraw(),
+                field.member.unraw(),
+                cont.ident,
+                field.attrs.name
+            ),
+        );
+        return;
+    }
+    consts.insert(name, field.member);
+}
+
+/// The rules of `gsi(...)` and `lsi(...)`; a document has none (rejected while
+/// parsing).
+fn check_indexes(cx: &Ctxt, cont: &Container, field_consts: &HashMap<String, &Ident>) {
+    let mut names = HashSet::new();
+    let mut consts: HashMap<String, String> = HashMap::new();
+    let mut local = 0;
+    for (j, index) in cont.attrs.indexes.iter().enumerate() {
+        cx.set_subposition(j + 1);
+        if let Some(lit) = &index.name {
+            let name = lit.value();
+            let constant = screaming_snake(&name);
+            if !names.insert(name.clone()) {
+                cx.error_spanned_by(
+                    lit,
+                    format!("duplicate index name {name:?}: the struct already has an index of that name"),
+                );
+            } else if let Some(field) = field_consts.get(&constant) {
+                cx.error_spanned_by(
+                    lit,
+                    format!(
+                        "the index {name:?} gets the constant `{}::{constant}`, which is already the path of the field `{}`; rename the field (`#[dynamo(rename = \"...\")]` keeps its attribute name) or the index",
+                        cont.ident,
+                        field.unraw()
+                    ),
+                );
+            } else if let Some(first) = consts.get(&constant) {
+                cx.error_spanned_by(
+                    lit,
+                    format!(
+                        "the indexes {first:?} and {name:?} would both get the constant `{}::{constant}`; rename one of them",
+                        cont.ident
+                    ),
+                );
+            } else {
+                consts.insert(constant, name);
+            }
+        }
+
+        if index.kind == IndexKind::Local {
+            local += 1;
+            if local == MAX_LOCAL_INDEXES + 1 {
+                cx.error(
+                    index.span,
+                    format!("a table can have at most {MAX_LOCAL_INDEXES} local secondary indexes (a DynamoDB limit); use a `gsi` for this one"),
+                );
+            }
+            check_local(cx, cont, index);
+        }
+
+        let hash = index.hash.as_ref().and_then(|ident| index_key(cx, cont, ident, "hash"));
+        let range = index.range.as_ref().and_then(|ident| index_key(cx, cont, ident, "range"));
+        if let (Some(hash), Some(range), Some(ident)) = (hash, range, &index.range) {
+            if std::ptr::eq(hash.original, range.original) {
+                cx.error_spanned_by(
+                    ident,
+                    format!(
+                        "`{}` is already this index's hash key; its range key must be another field",
+                        ident.unraw()
+                    ),
+                );
+            }
+        }
+        if let Projection::Include(fields, span) = &index.projection {
+            check_include(cx, cont, index, fields, *span);
+        }
+    }
+    cx.set_subposition(0);
+}
+
+/// What only a local index requires: a table with a range key, and another one.
+fn check_local(cx: &Ctxt, cont: &Container, index: &Index) {
+    let Some(table_range) = cont.range_key() else {
+        // The range key may be hiding behind a key that could not be read.
+        if !cont.incomplete() {
+            cx.error(
+                index.span,
+                "a local secondary index needs a table with a range key: it sorts the items of one partition by another field; mark a field `#[dynamo(range_key)]`, or declare a `gsi` instead",
+            );
+        }
+        return;
+    };
+    let Some(ident) = &index.range else {
+        return;
+    };
+    let name = ident.unraw();
+    if name == table_range.member.unraw() {
+        cx.error_spanned_by(
+            ident,
+            format!("`{name}` is already the table's range key; a local secondary index sorts by another field"),
+        );
+    } else if cont.hash_key().is_some_and(|hash| hash.member.unraw() == name) {
+        cx.error_spanned_by(
+            ident,
+            format!("`{name}` is the table's hash key, which a local secondary index already uses as its hash key; its range key must be another field"),
+        );
+    }
+}
+
+/// Resolves the field named as an index's `hash` or `range` (`role`) and checks
+/// that it can be a key; `None` when it cannot (reported).
+fn index_key<'c, 'a>(cx: &Ctxt, cont: &'c Container<'a>, ident: &Ident, role: &str) -> Option<&'c Field<'a>> {
+    let field = resolve(cx, cont, ident)?;
+    let name = ident.unraw();
+    let attrs = &field.attrs;
+    let why = if attrs.skip.is_some() {
+        "it is skipped, so it is never stored".to_owned()
+    } else if attrs.serde.is_some() || attrs.with.is_some() {
+        let how = if attrs.serde.is_some() { "serde" } else { "with" };
+        format!("it is converted with `{how}`, and key attributes are stored as themselves, as a string, number or binary attribute")
+    } else if !is_scalar(field.ty) {
+        format!(
+            "key attributes must be a string, number or binary (String, an integer or float type, Vec<u8>); `{}` is not",
+            type_to_string(field.ty)
+        )
+    } else {
+        return Some(field);
+    };
+    cx.error_spanned_by(ident, format!("`{name}` cannot be the index's {role} key: {why}"));
+    None
+}
+
+/// The field `ident` names, or an error with the closest field name.
+fn resolve<'c, 'a>(cx: &Ctxt, cont: &'c Container<'a>, ident: &Ident) -> Option<&'c Field<'a>> {
+    if let Some(field) = cont.field_named(ident) {
+        return Some(field);
+    }
+    let name = ident.unraw().to_string();
+    let members: Vec<String> = cont.fields.iter().map(|field| field.member.unraw().to_string()).collect();
+    let mut message = format!("no field `{name}` in `{}`", cont.ident);
+    if let Some(field) = cont.fields.iter().find(|field| field.attrs.skip.is_none() && field.attrs.name == name) {
+        // The attribute name was written where the Rust name is expected.
+        message.push_str(&format!("; `{name}` is the attribute of the field `{}`", field.member.unraw()));
+    } else if let Some(suggestion) = crate::attr::closest(&name, members.iter().map(String::as_str)) {
+        message.push_str(&format!("; did you mean `{suggestion}`?"));
+    }
+    cx.error_spanned_by(ident, message);
+    None
+}
+
+/// The fields of `include(...)`: stored, not keys (those are always in the
+/// index), each once, at most DynamoDB's limit.
+fn check_include(cx: &Ctxt, cont: &Container, index: &Index, fields: &[Ident], span: Span) {
+    let is_index_key = |ident: &Ident| {
+        let name = ident.unraw();
+        index.hash.iter().chain(&index.range).any(|key| key.unraw() == name)
+    };
+    let mut seen: Vec<&Ident> = Vec::new();
+    for ident in fields {
+        let Some(field) = resolve(cx, cont, ident) else {
+            continue;
+        };
+        let name = ident.unraw();
+        if seen.iter().any(|earlier| earlier.unraw() == name) {
+            cx.error_spanned_by(ident, format!("`{name}` is already listed in this `include(...)`"));
+            continue;
+        }
+        seen.push(ident);
+        if field.attrs.skip.is_some() {
+            cx.error_spanned_by(
+                ident,
+                format!("`{name}` is skipped, so it is never stored and cannot be copied into an index"),
+            );
+        } else if field.attrs.is_key() || is_index_key(ident) {
+            let whose = if field.attrs.is_key() { "the table" } else { "this index" };
+            cx.error_spanned_by(
+                ident,
+                format!(
+                    "`{name}` is a key of {whose}, and keys are always in the index: remove it from `include(...)`"
+                ),
+            );
+        }
+    }
+    if fields.len() > MAX_INCLUDED {
+        cx.error(
+            span,
+            format!(
+                "`include(...)` lists {} fields, and DynamoDB copies at most {MAX_INCLUDED} into one index; use `projection = all`",
+                fields.len()
+            ),
+        );
     }
 }
 

@@ -16,23 +16,37 @@ use std::thread;
 ///
 /// Stages run one after the other over the whole struct, but errors come out in
 /// source order: each is filed under the part of the input being looked at when
-/// it was reported (see [`Ctxt::set_position`]).
+/// it was reported (see [`Ctxt::set_position`] and [`Ctxt::set_subposition`]).
 pub struct Ctxt {
     // `None` once checked, which is what lets `Drop` tell whether `check` ran.
-    errors: RefCell<Option<Vec<(usize, syn::Error)>>>,
-    position: Cell<usize>,
+    errors: RefCell<Option<Vec<(Position, syn::Error)>>>,
+    position: Cell<Position>,
 }
+
+/// Where an error is filed: the part of the input, then the piece of that part
+/// (see [`Ctxt::set_subposition`]). Errors are sorted by it.
+type Position = (usize, usize);
 
 impl Ctxt {
     /// An empty context; it still has to be `check`ed.
     pub fn new() -> Self {
-        Ctxt { errors: RefCell::new(Some(Vec::new())), position: Cell::new(0) }
+        Ctxt { errors: RefCell::new(Some(Vec::new())), position: Cell::new((0, 0)) }
     }
 
     /// Files the errors reported from now on under the `position`-th part of the
     /// input: 0 for the struct itself, `i + 1` for its field `i`.
     pub fn set_position(&self, position: usize) {
-        self.position.set(position);
+        self.position.set((position, 0));
+    }
+
+    /// Files the errors reported from now on under the `sub`-th piece of the
+    /// current part: `j + 1` for the struct's `j`-th index, 0 for the rest.
+    ///
+    /// An index is read with the struct's attributes and checked once the fields
+    /// are known; this keeps both kinds of error about it together.
+    pub fn set_subposition(&self, sub: usize) {
+        let (position, _) = self.position.get();
+        self.position.set((position, sub));
     }
 
     /// Reports `msg`, pointing at the tokens of `obj`.

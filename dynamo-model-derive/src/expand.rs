@@ -1,6 +1,8 @@
-//! Code generation for a model that passed every check.
+//! Code generation for a model or document that passed every check.
 
 use crate::ast::{Container, Field};
+use crate::attr::{Derive, Index, IndexKind, Projection};
+use crate::case::screaming_snake;
 use crate::check;
 use crate::ctxt::Ctxt;
 use crate::fallback;
@@ -10,29 +12,28 @@ use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 use syn::DeriveInput;
 
-/// Expands `#[derive(Model)]`: the impls when the input is a valid model, else
-/// every error plus a stand-in impl (see [`fallback`]).
-pub fn derive(input: &DeriveInput) -> TokenStream {
-    match try_expand(input) {
-        Ok(expanded) => expanded,
-        // Code elsewhere that uses this type as a model still finds an impl, so
-        // the user sees the mistakes in the struct and not their echoes.
-        Err(errors) => fallback::expand(input, errors),
-    }
-}
-
-fn try_expand(input: &DeriveInput) -> syn::Result<TokenStream> {
+/// Expands `#[derive(Model)]` or `#[derive(Document)]`: the impls when the input
+/// is valid, else every error plus stand-in impls (see [`fallback`]).
+pub fn derive(input: &DeriveInput, derive: Derive) -> TokenStream {
     let cx = Ctxt::new();
-    let cont = Container::from_ast(&cx, input);
+    let cont = Container::from_ast(&cx, input, derive);
     if let Some(cont) = &cont {
         check::check(&cx, cont);
     }
-    cx.check()?;
-    match cont {
-        Some(cont) => expand_model(&cont),
+    let expanded = cx.check().and_then(|()| match &cont {
+        Some(cont) => match derive {
+            Derive::Model => expand_model(cont),
+            Derive::Document => expand_document(cont),
+        },
         // `from_ast` reports an error whenever it returns `None`, so `check` above
         // has already returned it.
         None => Err(internal_error(input)),
+    });
+    match expanded {
+        Ok(expanded) => expanded,
+        // Code elsewhere that uses this type still finds the impls, so the user
+        // sees the mistakes in the struct and not their echoes.
+        Err(errors) => fallback::expand(input, derive, cont.as_ref(), errors),
     }
 }
 
@@ -83,22 +84,11 @@ fn expand_model(cont: &Container) -> syn::Result<TokenStream> {
     }
 
     let hash_def = key_def(hash);
-    let range_def = match cont.range_key() {
-        Some(range) => {
-            let def = key_def(range);
-            quote!(::core::option::Option::Some(#def))
-        }
-        None => quote!(::core::option::Option::None),
-    };
+    let range_def = option_key_def(cont.range_key());
 
     let put_keys: Vec<TokenStream> = keys.iter().map(|(field, role)| put_key(field, *role, &name)).collect();
     let key_count = keys.len();
     let key_guards: Vec<TokenStream> = keys.iter().map(|(field, _)| key_guard(field)).collect();
-
-    let stored: Vec<&Field> = cont.fields.iter().filter(|field| field.attrs.skip.is_none()).collect();
-    let stored_count = stored.len();
-    let puts = stored.iter().map(|field| put_field(field, &name));
-    let takes = cont.fields.iter().map(|field| take_field(field, &name));
 
     let key_struct = key_struct(cont, &keys, &key_ident, &name);
     let key_members: Vec<&syn::Ident> = keys.iter().map(|(field, _)| field.member).collect();
@@ -112,19 +102,27 @@ fn expand_model(cont: &Container) -> syn::Result<TokenStream> {
         _ => format!("Builds the primary key of the [`{name}`] item with hash key `{}`.", hash.member.unraw()),
     };
 
-    let attributes = stored.iter().map(|field| &field.attrs.name);
-    let encoder_guards = stored.iter().filter_map(|field| encoder_guard(field));
-    let paths = path_consts(cont);
-    let hash_ty = hash.ty;
-    let (range_ty, range_field) = match cont.range_key() {
-        Some(range) => {
-            let ty = range.ty;
-            let marker = field_marker(cont, range);
-            (quote!(#ty), marker)
-        }
-        None => (quote!(::dynamo_model::NoRange), quote!(::dynamo_model::expr::Nested)),
-    };
-    let cursor_keys = keys.iter().map(|(field, _)| &field.attrs.name);
+    let document = document_impl(cont, &keys);
+    let indexes: Vec<IndexParts> = cont
+        .attrs
+        .indexes
+        .iter()
+        .map(|index| index_parts(cont, index))
+        .collect::<Option<_>>()
+        .ok_or_else(|| internal_error(cont.original))?;
+    let index_consts = indexes.iter().map(|index| &index.constant);
+    let paths = path_consts(cont, index_consts);
+    let index_defs = indexes.iter().map(|index| &index.def);
+    let key_spaces = indexes.iter().map(|index| &index.key_space);
+    let table_key_space = key_space(
+        cont,
+        &quote!(#ident),
+        hash,
+        cont.range_key().map(|range| (range, range.member.span())),
+        &quote!(::core::option::Option::None),
+        &table_keys(cont),
+        &quote!(::core::option::Option::None),
+    );
 
     Ok(quote! {
         #key_struct
@@ -140,6 +138,90 @@ fn expand_model(cont: &Container) -> syn::Result<TokenStream> {
 
         #paths
 
+        #document
+
+        #[automatically_derived]
+        impl ::dynamo_model::Model for #ident {
+            type Key = #key_ident;
+            const TABLE: &'static str = #table;
+            const KEY_SCHEMA: ::dynamo_model::__private::KeySchema = ::dynamo_model::__private::KeySchema {
+                hash: #hash_def,
+                range: #range_def,
+            };
+            const INDEXES: &'static [::dynamo_model::IndexDef] = &[#(#index_defs),*];
+
+            fn key(&self) -> #key_ident {
+                #key_ident {
+                    #(#key_members: ::core::clone::Clone::clone(&self.#key_members)),*
+                }
+            }
+        }
+
+        #table_key_space
+
+        #(#key_spaces)*
+
+        #[automatically_derived]
+        impl ::dynamo_model::ModelKey for #key_ident {
+            type Model = #ident;
+
+            fn to_key_item(&self) -> ::dynamo_model::Result<::dynamo_model::Item> {
+                #(#key_guards)*
+                let mut item = ::dynamo_model::__private::item_with_capacity(#key_count);
+                #(#put_keys)*
+                ::core::result::Result::Ok(item)
+            }
+        }
+    })
+}
+
+fn expand_document(cont: &Container) -> syn::Result<TokenStream> {
+    let ident = cont.ident;
+    let paths = path_consts(cont, std::iter::empty());
+    let document = document_impl(cont, &[]);
+    Ok(quote! {
+        #paths
+
+        #document
+
+        #[automatically_derived]
+        impl ::dynamo_model::ToAttribute for #ident {
+            fn to_attribute(
+                &self,
+            ) -> ::core::result::Result<
+                ::core::option::Option<::dynamo_model::AttributeValue>,
+                ::dynamo_model::EncodeError,
+            > {
+                ::dynamo_model::__private::encode_document(self)
+            }
+        }
+
+        #[automatically_derived]
+        impl ::dynamo_model::FromAttribute for #ident {
+            const EXPECTED: &'static str = "map (M)";
+
+            fn from_attribute(
+                value: ::dynamo_model::AttributeValue,
+            ) -> ::core::result::Result<Self, ::dynamo_model::DecodeError> {
+                ::dynamo_model::__private::decode_document(value)
+            }
+        }
+    })
+}
+
+/// `impl Document`: the conversion to and from an item, shared by both derives.
+/// `keys` are the key fields, checked and stored as keys (none for a document).
+fn document_impl(cont: &Container, keys: &[(&Field, Role)]) -> TokenStream {
+    let ident = cont.ident;
+    let name = ident.unraw().to_string();
+    let key_guards: Vec<TokenStream> = keys.iter().map(|(field, _)| key_guard(field)).collect();
+    let stored: Vec<&Field> = cont.fields.iter().filter(|field| field.attrs.skip.is_none()).collect();
+    let stored_count = stored.len();
+    let attributes = stored.iter().map(|field| &field.attrs.name);
+    let encoder_guards = stored.iter().filter_map(|field| encoder_guard(field));
+    let puts = stored.iter().map(|field| put_field(field, &name));
+    let takes = cont.fields.iter().map(|field| take_field(field, &name));
+    quote! {
         #[automatically_derived]
         impl ::dynamo_model::Document for #ident {
             const NAME: &'static str = #name;
@@ -160,55 +242,185 @@ fn expand_model(cont: &Container) -> syn::Result<TokenStream> {
                 })
             }
         }
+    }
+}
 
-        #[automatically_derived]
-        impl ::dynamo_model::Model for #ident {
-            type Key = #key_ident;
-            const TABLE: &'static str = #table;
-            const KEY_SCHEMA: ::dynamo_model::__private::KeySchema = ::dynamo_model::__private::KeySchema {
-                hash: #hash_def,
-                range: #range_def,
-            };
+/// The attribute names of the table's keys: hash, then range if any.
+fn table_keys<'c>(cont: &'c Container) -> Vec<&'c str> {
+    cont.hash_key().into_iter().chain(cont.range_key()).map(|field| field.attrs.name.as_str()).collect()
+}
 
-            fn key(&self) -> #key_ident {
-                #key_ident {
-                    #(#key_members: ::core::clone::Clone::clone(&self.#key_members)),*
-                }
-            }
+/// `impl KeySpace for #space`, for the table (`space` is the model) or an index
+/// (`space` is its marker type).
+///
+/// `range` comes with the span where the range key is declared: a sort-key
+/// condition on another field fails to match `RangeField`, and rustc points at
+/// that span as what it expected.
+fn key_space(
+    cont: &Container,
+    space: &TokenStream,
+    hash: &Field,
+    range: Option<(&Field, Span)>,
+    index: &TokenStream,
+    cursor_keys: &[&str],
+    projected: &TokenStream,
+) -> TokenStream {
+    let ident = cont.ident;
+    let hash_ty = hash.ty;
+    let hash_def = key_def(hash);
+    let range_def = option_key_def(range.map(|(field, _)| field));
+    let (range_ty, range_field, range_bound) = match range {
+        Some((range, span)) => {
+            let ty = range.ty;
+            (
+                quote!(#ty),
+                respan(field_marker(&cont.fields, range), span),
+                Some(quote!(for<'__dynamo> #ty: ::dynamo_model::KeyAttribute,)),
+            )
         }
-
+        None => (quote!(::dynamo_model::NoRange), quote!(::dynamo_model::expr::Nested), None),
+    };
+    quote! {
         #[automatically_derived]
-        impl ::dynamo_model::KeySpace for #ident
+        impl ::dynamo_model::KeySpace for #space
         where
-            // Always true once the model compiles. When the hash key's type is no
-            // key attribute, the bound of `KeySpace::Hash` would repeat the error
-            // already reported on the field; assumed here, it stays quiet. (The
-            // unused lifetime makes the bound non-trivial, which stable requires.)
+            // Always true once the model compiles. When a key's type is no key
+            // attribute, the bound of `KeySpace::Hash` and the `SCALAR`s below would
+            // repeat the error already reported on the field; assumed here, they
+            // stay quiet. (The unused lifetime makes the bound non-trivial, which
+            // stable requires.)
             for<'__dynamo> #hash_ty: ::dynamo_model::KeyAttribute,
+            #range_bound
         {
             type Model = #ident;
             type Hash = #hash_ty;
             type Range = #range_ty;
             type RangeField = #range_field;
-            const INDEX: ::core::option::Option<&'static str> = ::core::option::Option::None;
+            const INDEX: ::core::option::Option<&'static str> = #index;
             const HASH: ::dynamo_model::__private::KeyDef = #hash_def;
             const RANGE: ::core::option::Option<::dynamo_model::__private::KeyDef> = #range_def;
             const CURSOR_KEYS: &'static [&'static str] = &[#(#cursor_keys),*];
-            const PROJECTED: ::core::option::Option<&'static [&'static str]> = ::core::option::Option::None;
+            const PROJECTED: ::core::option::Option<&'static [&'static str]> = #projected;
         }
+    }
+}
 
-        #[automatically_derived]
-        impl ::dynamo_model::ModelKey for #key_ident {
-            type Model = #ident;
+/// What one secondary index adds to the expansion.
+struct IndexParts {
+    /// Its `IndexDef` in `Model::INDEXES`.
+    def: TokenStream,
+    /// Its marker type and the marker's `KeySpace` impl.
+    key_space: TokenStream,
+    /// `Order::BY_STATUS`, in the model's inherent impl.
+    constant: TokenStream,
+}
 
-            fn to_key_item(&self) -> ::dynamo_model::Result<::dynamo_model::Item> {
-                #(#key_guards)*
-                let mut item = ::dynamo_model::__private::item_with_capacity(#key_count);
-                #(#put_keys)*
-                ::core::result::Result::Ok(item)
-            }
+/// The expansion of one index; `None` if it does not resolve, which `check` has
+/// ruled out.
+fn index_parts(cont: &Container, index: &Index) -> Option<IndexParts> {
+    let ident = cont.ident;
+    let vis = &cont.original.vis;
+    let name = index.name.as_ref()?.value();
+    let hash = match index.kind {
+        IndexKind::Global => cont.field_named(index.hash.as_ref()?)?,
+        IndexKind::Local => cont.hash_key()?,
+    };
+    let range = match &index.range {
+        Some(range) => Some(cont.field_named(range)?),
+        None => None,
+    };
+
+    let hash_def = key_def(hash);
+    let range_def = option_key_def(range);
+    let (kind, kind_noun) = match index.kind {
+        IndexKind::Global => (quote!(::dynamo_model::IndexKind::Global), index.kind.noun()),
+        IndexKind::Local => (quote!(::dynamo_model::IndexKind::Local), index.kind.noun()),
+    };
+
+    // Keys first, each attribute once: a key of both the table and the index is
+    // one attribute of the item.
+    let mut keys: Vec<&str> = table_keys(cont);
+    for field in std::iter::once(hash).chain(range) {
+        if !keys.contains(&field.attrs.name.as_str()) {
+            keys.push(&field.attrs.name);
         }
-    })
+    }
+    let (projection, projected, holds) = match &index.projection {
+        Projection::All => (
+            quote!(::dynamo_model::IndexProjection::All),
+            quote!(::core::option::Option::None),
+            "every attribute".to_owned(),
+        ),
+        Projection::KeysOnly => (
+            quote!(::dynamo_model::IndexProjection::KeysOnly),
+            quote!(::core::option::Option::Some(&[#(#keys),*])),
+            "the keys only".to_owned(),
+        ),
+        Projection::Include(fields, _) => {
+            let included: Vec<&str> = fields
+                .iter()
+                .map(|field| cont.field_named(field).map(|field| field.attrs.name.as_str()))
+                .collect::<Option<_>>()?;
+            let mut projected = keys.clone();
+            projected.extend(included.iter().filter(|name| !keys.contains(name)));
+            let listed: Vec<String> = included.iter().map(|name| format!("`{name}`")).collect();
+            (
+                quote!(::dynamo_model::IndexProjection::Include(&[#(#included),*])),
+                quote!(::core::option::Option::Some(&[#(#projected),*])),
+                format!("the keys and {}", listed.join(", ")),
+            )
+        }
+    };
+
+    let def = quote! {
+        ::dynamo_model::IndexDef {
+            name: #name,
+            kind: #kind,
+            hash: #hash_def,
+            range: #range_def,
+            projection: #projection,
+        }
+    };
+
+    // Index names hold only `[A-Za-z0-9_.-]` (checked), so with a prefix they make
+    // an identifier once `-` and `.` are replaced.
+    let marker = format_ident!("__{}_{}", ident.unraw(), name.replace(['-', '.'], "_"));
+    let marker_doc = format!(
+        "The key space of the index `{name}` of [`{ident}`]: the type behind `{ident}::{}`.",
+        screaming_snake(&name)
+    );
+    // Where the index declares its range key (an `lsi` has one, a `gsi` may).
+    let range_declared = range.zip(index.range.as_ref().map(Ident::span));
+    let key_space = key_space(
+        cont,
+        &quote!(#marker),
+        hash,
+        range_declared,
+        &quote!(::core::option::Option::Some(#name)),
+        &keys,
+        &projected,
+    );
+    let key_space = quote! {
+        #[doc = #marker_doc]
+        #[doc(hidden)]
+        #[allow(non_camel_case_types)]
+        #vis enum #marker {}
+
+        #key_space
+    };
+
+    let constant_ident = format_ident!("{}", screaming_snake(&name));
+    let keys_doc = match range {
+        Some(range) => format!("hash `{}`, range `{}`", hash.attrs.name, range.attrs.name),
+        None => format!("hash `{}`", hash.attrs.name),
+    };
+    let doc = format!("The {kind_noun} `{name}` ({keys_doc}), holding {holds}.");
+    let constant = quote! {
+        #[doc = #doc]
+        #[allow(dead_code)]
+        #vis const #constant_ident: ::dynamo_model::Index<#ident, #marker> = ::dynamo_model::Index::new();
+    };
+    Some(IndexParts { def, key_space, constant })
 }
 
 /// `OrderKey`: the primary key as its own type, with the model's visibility.
@@ -239,6 +451,17 @@ fn key_struct(cont: &Container, keys: &[(&Field, Role)], key_ident: &syn::Ident,
         #vis struct #key_ident {
             #(#fields),*
         }
+    }
+}
+
+/// `Some(KeyDef)` of a range key field, or `None`.
+fn option_key_def(field: Option<&Field>) -> TokenStream {
+    match field {
+        Some(field) => {
+            let def = key_def(field);
+            quote!(::core::option::Option::Some(#def))
+        }
+        None => quote!(::core::option::Option::None),
     }
 }
 
@@ -355,8 +578,10 @@ fn key_role(field: &Field) -> Option<Role> {
 
 /// `::dynamo_model::expr::Field<I>`, the marker of the field at index `I`: a key
 /// condition is accepted only on the marker of the sort key it targets.
-fn field_marker(cont: &Container, field: &Field) -> TokenStream {
-    let index = cont.fields.iter().position(|f| std::ptr::eq(f.original, field.original)).unwrap_or(usize::MAX);
+pub fn field_marker(fields: &[Field], field: &Field) -> TokenStream {
+    // `field` is always one of `fields`; were it not, the marker would match no
+    // key, which fails to compile rather than misbehaves.
+    let index = fields.iter().position(|f| std::ptr::eq(f.original, field.original)).unwrap_or(usize::MAX);
     quote!(::dynamo_model::expr::Field<#index>)
 }
 
@@ -432,7 +657,7 @@ fn encoder_guard(field: &Field) -> Option<TokenStream> {
 
 /// The inner type of a syntactic `Option<T>`, whose path holds `T`: DynamoDB has no
 /// `None`, only an absent attribute.
-fn option_inner(ty: &syn::Type) -> Option<&syn::Type> {
+pub fn option_inner(ty: &syn::Type) -> Option<&syn::Type> {
     let syn::Type::Path(path) = ty else { return None };
     if path.qself.is_some() {
         return None;
@@ -454,17 +679,15 @@ fn option_inner(ty: &syn::Type) -> Option<&syn::Type> {
     }
 }
 
-/// `Order::TOTAL_CENTS: Path<Order, i64, Field<3>>` for every stored field.
-fn path_consts(cont: &Container) -> TokenStream {
+/// `Order::TOTAL_CENTS: Path<Order, i64, Field<3>>` for every stored field, then
+/// the `extra` constants (a model's indexes), in one inherent impl.
+fn path_consts<'t>(cont: &Container, extra: impl Iterator<Item = &'t TokenStream>) -> TokenStream {
     let ident = cont.ident;
     let vis = &cont.original.vis;
     let consts = cont.fields.iter().filter(|field| field.attrs.skip.is_none()).map(|field| {
-        let const_name = format_ident!(
-            "{}",
-            crate::case::RenameRule::ScreamingSnakeCase.apply_to_field(&field.member.unraw().to_string())
-        );
+        let const_name = format_ident!("{}", screaming_snake(&field.member.unraw().to_string()));
         let attribute = &field.attrs.name;
-        let marker = field_marker(cont, field);
+        let marker = field_marker(&cont.fields, field);
         let doc = format!("Path to the `{attribute}` attribute.");
         let (value_ty, encoder) = path_encoder(field);
         // See `key_guard`: a key type that is no key attribute is reported once,
@@ -482,6 +705,7 @@ fn path_consts(cont: &Container) -> TokenStream {
     quote! {
         impl #ident {
             #(#consts)*
+            #(#extra)*
         }
     }
 }

@@ -22,6 +22,26 @@ pub const DYNAMO: Symbol = Symbol("dynamo");
 pub const TABLE: Symbol = Symbol("table");
 /// Container key: the case convention applied to every field name.
 pub const RENAME_ALL: Symbol = Symbol("rename_all");
+/// Container key: a global secondary index, `gsi(name = "...", hash = field, ...)`.
+pub const GSI: Symbol = Symbol("gsi");
+/// Container key: a local secondary index, `lsi(name = "...", range = field, ...)`.
+pub const LSI: Symbol = Symbol("lsi");
+
+/// Index key: the index name.
+pub const NAME: Symbol = Symbol("name");
+/// Index key: the field that is the index's partition (hash) key.
+pub const HASH: Symbol = Symbol("hash");
+/// Index key: the field that is the index's sort (range) key.
+pub const RANGE: Symbol = Symbol("range");
+/// Index key: which attributes the index holds.
+pub const PROJECTION: Symbol = Symbol("projection");
+
+/// Projection: every attribute.
+pub const ALL: Symbol = Symbol("all");
+/// Projection: only the table's and the index's keys.
+pub const KEYS_ONLY: Symbol = Symbol("keys_only");
+/// Projection: the keys and the fields listed, `include(a, b)`.
+pub const INCLUDE: Symbol = Symbol("include");
 
 /// Field key: the field is the partition (hash) key.
 pub const HASH_KEY: Symbol = Symbol("hash_key");
@@ -39,7 +59,13 @@ pub const WITH: Symbol = Symbol("with");
 pub const SERDE: Symbol = Symbol("serde");
 
 /// Every key accepted on the struct, in the order error messages list them.
-pub const CONTAINER_KEYS: &[Symbol] = &[TABLE, RENAME_ALL];
+pub const CONTAINER_KEYS: &[Symbol] = &[TABLE, RENAME_ALL, GSI, LSI];
+/// Every key accepted inside `gsi(...)`, in the order error messages list them.
+pub const GSI_KEYS: &[Symbol] = &[NAME, HASH, RANGE, PROJECTION];
+/// Every key accepted inside `lsi(...)`: the table's hash key is the index's.
+pub const LSI_KEYS: &[Symbol] = &[NAME, RANGE, PROJECTION];
+/// Every projection, in the order error messages list them.
+pub const PROJECTIONS: &[Symbol] = &[ALL, KEYS_ONLY, INCLUDE];
 /// Every key accepted on a field, in the order error messages list them.
 pub const FIELD_KEYS: &[Symbol] = &[HASH_KEY, RANGE_KEY, RENAME, DEFAULT, SKIP, WITH, SERDE];
 

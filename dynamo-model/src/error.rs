@@ -48,6 +48,29 @@ pub enum Error {
         /// The rule the value breaks.
         reason: InvalidReason,
     },
+    /// Values break the model's declared rules (`validate(...)`, `required`); every
+    /// failing field is listed. Found before any request was sent.
+    #[error("{model}: {}", FieldErrors(errors))]
+    Validation {
+        /// The model whose values were rejected.
+        model: &'static str,
+        /// Each failing field with its rule and a description of its value.
+        errors: Vec<FieldError>,
+    },
+    /// A versioned write (`#[dynamo(version)]`) found another version than the one it
+    /// expected: someone wrote the item since it was read. `current` is the item as
+    /// stored now (`None` if it is gone).
+    #[error("{model}: expected version {expected} of the item in table `{table}`, found another")]
+    VersionConflict {
+        /// The model written.
+        model: &'static str,
+        /// The full table name, prefix included.
+        table: String,
+        /// The version the write expected (0: the item must not exist).
+        expected: u64,
+        /// The item as stored now.
+        current: Option<Box<crate::Item>>,
+    },
     /// An item read from DynamoDB does not fit the model.
     #[error("{model}.{attribute}: expected {expected}, found {found}")]
     Decode {
@@ -144,11 +167,95 @@ pub enum Error {
 }
 
 impl Error {
-    /// For [`Error::ConditionFailed`]: the current item decoded as `D`, if there was one.
+    /// For [`Error::ConditionFailed`] and [`Error::VersionConflict`]: the item as stored
+    /// when the write failed, decoded as `D`; `None` if there was none.
     pub fn current_item<D: crate::Document>(&self) -> Option<Result<D>> {
         match self {
-            Error::ConditionFailed { item: Some(item), .. } => Some(D::from_item((**item).clone())),
+            Error::ConditionFailed { item: Some(item), .. } | Error::VersionConflict { current: Some(item), .. } => {
+                Some(D::from_item((**item).clone()))
+            }
             _ => None,
+        }
+    }
+}
+
+/// One field that breaks one of the model's rules.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldError {
+    /// The attribute (or path) of the field.
+    pub attribute: Cow<'static, str>,
+    /// The rule it breaks.
+    pub rule: Rule,
+    /// A short description of the value (numbers and short strings in full).
+    pub value: String,
+}
+
+impl fmt::Display for FieldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "`{}` {} (got {})", self.attribute, self.rule, self.value)
+    }
+}
+
+struct FieldErrors<'a>(&'a [FieldError]);
+
+impl fmt::Display for FieldErrors<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, error) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            fmt::Display::fmt(error, f)?;
+        }
+        Ok(())
+    }
+}
+
+/// A validation rule declared on a field with `#[dynamo(validate(...))]`, or on the
+/// model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Rule {
+    /// `validate(min = ..)`: at least this number.
+    Min(String),
+    /// `validate(max = ..)`: at most this number.
+    Max(String),
+    /// `validate(len(min = .., max = ..))`: a length (characters of a string, elements
+    /// of a collection) within these bounds.
+    Length {
+        /// The shortest allowed.
+        min: Option<usize>,
+        /// The longest allowed.
+        max: Option<usize>,
+    },
+    /// `validate(regex = "..")`: matches the pattern.
+    Pattern(&'static str),
+    /// `validate(one_of = [..])`: one of these values.
+    OneOf(Vec<String>),
+    /// `validate(email)`: an email address.
+    Email,
+    /// `validate(non_empty)`: not empty.
+    NonEmpty,
+    /// `required`: an `Option` field that must be `Some` when written.
+    Required,
+    /// `validate(with = f)` or the model's `validate = f`: the function's message.
+    Custom(String),
+}
+
+impl fmt::Display for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Rule::Min(min) => write!(f, "must be at least {min}"),
+            Rule::Max(max) => write!(f, "must be at most {max}"),
+            Rule::Length { min: Some(min), max: Some(max) } => write!(f, "must have a length from {min} to {max}"),
+            Rule::Length { min: Some(min), max: None } => write!(f, "must have a length of at least {min}"),
+            Rule::Length { min: None, max: Some(max) } => write!(f, "must have a length of at most {max}"),
+            Rule::Length { min: None, max: None } => f.write_str("has a length rule"),
+            Rule::Pattern(pattern) => write!(f, "must match /{pattern}/"),
+            Rule::OneOf(allowed) => write!(f, "must be one of {}", allowed.join(", ")),
+            Rule::Email => f.write_str("must be an email address"),
+            Rule::NonEmpty => f.write_str("must not be empty"),
+            Rule::Required => f.write_str("is required"),
+            Rule::Custom(message) => f.write_str(message),
         }
     }
 }
@@ -175,6 +282,15 @@ pub enum InvalidReason {
         /// The limit in bytes.
         max: usize,
     },
+    /// An item larger than DynamoDB's 400 KB, counted as DynamoDB counts it (see
+    /// [`limits::item_size`](crate::limits::item_size)); the error's `attribute` is
+    /// the item's largest attribute.
+    ItemTooLarge {
+        /// The item's size in bytes.
+        size: usize,
+        /// The limit in bytes ([`MAX_ITEM_SIZE`](crate::limits::MAX_ITEM_SIZE)).
+        max: usize,
+    },
     /// A set holding the same member twice (as DynamoDB compares them).
     DuplicateSetMember {
         /// The duplicated member as text.
@@ -187,6 +303,8 @@ pub enum InvalidReason {
         /// The path of the earlier action.
         other: String,
     },
+    /// A `SET` or `REMOVE` of a `#[dynamo(counter)]` attribute, which only `ADD` changes.
+    CounterWrite,
     /// An `IN` with no values, or more than DynamoDB allows.
     InOperands {
         /// How many values were given.
@@ -198,6 +316,13 @@ pub enum InvalidReason {
     /// update: DynamoDB has no such value (test absence with `not_exists()`, clear an
     /// attribute with `remove()`).
     EmptyValue,
+    /// A value given to a condition or update breaks the field's declared rule.
+    Rule {
+        /// The rule.
+        rule: Rule,
+        /// A description of the value.
+        value: String,
+    },
     /// A custom rule from a `with` module or a serde field.
     Custom(String),
 }
@@ -214,6 +339,9 @@ impl fmt::Display for InvalidReason {
             Self::KeyTooLong { len, max } => {
                 write!(f, "key attribute is {len} bytes, DynamoDB allows at most {max}")
             }
+            Self::ItemTooLarge { size, max } => {
+                write!(f, "item is {size} bytes, DynamoDB allows at most {max}; this is its largest attribute")
+            }
             Self::DuplicateSetMember { member } => {
                 write!(f, "set holds {member} twice; DynamoDB sets have unique members")
             }
@@ -221,10 +349,12 @@ impl fmt::Display for InvalidReason {
             Self::OverlappingPaths { other } => {
                 write!(f, "overlaps `{other}`, changed by the same update; DynamoDB rejects overlapping paths")
             }
+            Self::CounterWrite => f.write_str("is a counter: change it with add(), never set or remove"),
             Self::InOperands { count, max } => write!(f, "IN takes 1 to {max} values, not {count}"),
             Self::EmptyValue => f.write_str(
                 "None or an empty set is no value in DynamoDB: use not_exists() to test for absence, remove() to clear",
             ),
+            Self::Rule { rule, value } => write!(f, "{rule} (got {value})"),
             Self::Custom(message) => f.write_str(message),
         }
     }

@@ -37,12 +37,15 @@ pub mod cursor;
 pub mod db;
 pub mod error;
 pub mod expr;
+pub mod limits;
 #[cfg(feature = "local")]
 pub mod local;
 pub mod model;
 pub mod ops;
 pub mod schema;
 pub mod table;
+#[doc(hidden)]
+pub mod validate;
 pub mod value;
 
 #[doc(hidden)]
@@ -52,10 +55,12 @@ pub mod __private;
 pub use aws_sdk_dynamodb::types::AttributeValue;
 pub use cursor::{Cursor, Page};
 pub use db::Db;
-pub use dynamo_model_derive::Model;
-pub use error::{DecodeError, EncodeError, Error, InvalidReason, PathSegment, Result};
+pub use dynamo_model_derive::{Document, Model};
+pub use error::{DecodeError, EncodeError, Error, FieldError, InvalidReason, PathSegment, Result, Rule};
 pub use model::{Document, Item, Model, ModelKey};
-pub use schema::{Index, IndexDef, IndexKind, IndexProjection, KeyDef, KeySchema, KeySpace, NoRange};
+pub use schema::{
+    Index, IndexDef, IndexKind, IndexProjection, KeyDef, KeySchema, KeySpace, NoRange, TimeUnit, Timestamp,
+};
 pub use value::{FromAttribute, KeyAttribute, ScalarType, SetMember, ToAttribute};
 
 /// The traits and types most code needs: `use dynamo_model::prelude::*;`.

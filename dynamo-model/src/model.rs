@@ -7,7 +7,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::db::Db;
 use crate::ops::{CreateTable, Delete, DeleteTable, Get, Put, Query, Scan, TableExists, Update};
-use crate::schema::{IndexDef, KeySchema, KeySpace};
+use crate::schema::{IndexDef, KeySchema, KeySpace, Timestamp};
 use crate::Result;
 
 /// A DynamoDB item: attribute names to values, as the SDK takes and returns it.
@@ -26,8 +26,16 @@ pub trait Document: Sized + Send + Sync {
     fn to_item(&self) -> Result<Item>;
 
     /// Decodes an item. Fails, naming the attribute, on a missing or mistyped attribute;
-    /// never panics. Attributes the struct does not declare are ignored.
+    /// never panics. Attributes the struct does not declare are ignored (or kept in its
+    /// `#[dynamo(extra)]` field).
     fn from_item(item: Item) -> Result<Self>;
+
+    /// Checks the declared rules (`validate(...)`, `required`, `validate = f`), listing
+    /// every broken one in [`Error::Validation`](crate::Error::Validation). Every write
+    /// calls it before sending.
+    fn validate(&self) -> Result<()> {
+        Ok(())
+    }
 }
 
 /// A struct stored as the items of one table. Implement it with `#[derive(Model)]`.
@@ -76,9 +84,25 @@ pub trait Model: Document {
     const KEY_SCHEMA: KeySchema;
     /// The table's secondary indexes.
     const INDEXES: &'static [IndexDef] = &[];
+    /// The `#[dynamo(version)]` attribute: optimistic locking.
+    const VERSION: Option<&'static str> = None;
+    /// The `#[dynamo(created_at)]` attribute, set when an item is created.
+    const CREATED_AT: Option<Timestamp> = None;
+    /// The `#[dynamo(updated_at)]` attribute, set on every write.
+    const UPDATED_AT: Option<Timestamp> = None;
+    /// The `#[dynamo(ttl)]` attribute: expiry time in epoch seconds, enabled as the
+    /// table's TTL by `create_table`.
+    const TTL: Option<&'static str> = None;
+    /// The `#[dynamo(counter)]` attributes, changed only by atomic `ADD`.
+    const COUNTERS: &'static [&'static str] = &[];
 
     /// The item's primary key.
     fn key(&self) -> Self::Key;
+
+    /// The item's `#[dynamo(version)]` as read (0 for an item never written).
+    fn version(&self) -> u64 {
+        0
+    }
 
     /// Reads one item by key: `Ok(None)` when there is none. See [`Get`].
     fn get(db: &Db, key: Self::Key) -> Get<'_, Self> {

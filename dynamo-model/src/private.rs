@@ -13,6 +13,9 @@ use serde::Serialize;
 pub use crate::schema::{KeyDef, KeySchema};
 pub use crate::value::{KeyAttribute, ScalarType};
 
+/// The checks generated validation code calls.
+pub use crate::validate as rules;
+
 use crate::error::{DecodeError, EncodeError, InvalidReason};
 use crate::error::{Error, PathSegment};
 use crate::{Document, FromAttribute, Item, Model, ModelKey, Result, ToAttribute};
@@ -164,6 +167,34 @@ pub fn take<T: FromAttribute>(item: &mut Item, model: &'static str, name: &'stat
         None => T::from_missing(),
     }
     .map_err(|err| err.into_error(model, name))
+}
+
+/// Reads a `#[dynamo(default = expr)]` or `default_fn` field: a missing attribute is
+/// `default()`.
+#[inline]
+pub fn take_or_else<T: FromAttribute>(
+    item: &mut Item,
+    model: &'static str,
+    name: &'static str,
+    default: impl FnOnce() -> T,
+) -> Result<T> {
+    match item.remove(name) {
+        Some(value) => T::from_attribute(value).map_err(|err| err.into_error(model, name)),
+        None => Ok(default()),
+    }
+}
+
+/// Writes back a `#[dynamo(extra)]` field's attributes; declared attributes win.
+pub fn put_extra(item: &mut Item, extra: &Item) {
+    for (name, value) in extra {
+        item.entry(name.clone()).or_insert_with(|| value.clone());
+    }
+}
+
+/// A `#[dynamo(version)]` field's value as a `u64` (negative counts as 0).
+#[inline]
+pub fn version_of<T: Copy + TryInto<u64>>(value: &T) -> u64 {
+    (*value).try_into().unwrap_or(0)
 }
 
 /// Reads a `#[dynamo(default)]` field: a missing attribute is `T::default()`.

@@ -61,6 +61,37 @@ pub struct IndexDef {
     pub projection: IndexProjection,
 }
 
+/// The unit of a `created_at` / `updated_at` attribute (epoch time).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeUnit {
+    /// Seconds since the Unix epoch.
+    Seconds,
+    /// Milliseconds since the Unix epoch.
+    Millis,
+}
+
+/// A timestamp attribute the library sets on writes (`#[dynamo(created_at)]`,
+/// `#[dynamo(updated_at)]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timestamp {
+    /// The attribute name.
+    pub name: &'static str,
+    /// Seconds or milliseconds.
+    pub unit: TimeUnit,
+}
+
+impl Timestamp {
+    /// The current time in this timestamp's unit, as a DynamoDB number.
+    pub(crate) fn now(self) -> aws_sdk_dynamodb::types::AttributeValue {
+        let since_epoch = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+        let value = match self.unit {
+            TimeUnit::Seconds => since_epoch.as_secs(),
+            TimeUnit::Millis => u64::try_from(since_epoch.as_millis()).unwrap_or(u64::MAX),
+        };
+        aws_sdk_dynamodb::types::AttributeValue::N(itoa::Buffer::new().format(value).to_owned())
+    }
+}
+
 /// The sort key type of a table or index that has none.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NoRange {}

@@ -9,7 +9,7 @@ use aws_sdk_dynamodb::operation::create_table::builders::CreateTableFluentBuilde
 use aws_sdk_dynamodb::operation::describe_table::DescribeTableError;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, LocalSecondaryIndex, Projection,
-    ProjectionType, ProvisionedThroughput, TableStatus,
+    ProjectionType, ProvisionedThroughput, TableStatus, TimeToLiveSpecification,
 };
 
 use aws_sdk_dynamodb::client::Waiters;
@@ -23,7 +23,8 @@ const SETTLE_WAIT: Duration = Duration::from_secs(300);
 /// Creates a model's table from its key schema and waits until it is active. Made by
 /// [`Model::create_table`]; awaits to `()`.
 ///
-/// Billing is on-demand unless [`CreateTable::provisioned`] is called.
+/// Billing is on-demand unless [`CreateTable::provisioned`] is called. A model with a
+/// `#[dynamo(ttl)]` attribute also gets it enabled as the table's time to live.
 ///
 /// ```no_run
 /// # use dynamo_model::{Db, Model};
@@ -116,16 +117,30 @@ impl<'a, M: Model> CreateTable<'a, M> {
         let table = self.db.table_name::<M>();
         let output = self.request().send().await.map_err(|e| service_error("CreateTable", &table, e))?;
         let status = output.table_description.and_then(|t| t.table_status);
-        if status == Some(TableStatus::Active) {
-            return Ok(());
+        if status != Some(TableStatus::Active) {
+            self.db
+                .client()
+                .wait_until_table_exists()
+                .table_name(&table)
+                .wait(SETTLE_WAIT)
+                .await
+                .map_err(|e| Error::Wait { table: table.clone(), source: Box::new(e) })?;
         }
-        self.db
-            .client()
-            .wait_until_table_exists()
-            .table_name(&table)
-            .wait(SETTLE_WAIT)
-            .await
-            .map_err(|e| Error::Wait { table, source: Box::new(e) })?;
+        if let Some(ttl) = M::TTL {
+            let specification = TimeToLiveSpecification::builder()
+                .enabled(true)
+                .attribute_name(ttl)
+                .build()
+                .expect("enabled and attribute name are set");
+            self.db
+                .client()
+                .update_time_to_live()
+                .table_name(&table)
+                .time_to_live_specification(specification)
+                .send()
+                .await
+                .map_err(|e| service_error("UpdateTimeToLive", &table, e))?;
+        }
         Ok(())
     }
 }

@@ -23,7 +23,8 @@ fn scalar() -> impl Strategy<Value = AttributeValue> {
         Just(AttributeValue::Null(true)),
         prop::collection::vec(any::<String>(), 0..4).prop_map(AttributeValue::Ss),
         prop::collection::vec("-?[0-9]{1,40}", 0..4).prop_map(AttributeValue::Ns),
-        prop::collection::vec(any::<Vec<u8>>(), 0..3).prop_map(|v| AttributeValue::Bs(v.into_iter().map(Blob::new).collect())),
+        prop::collection::vec(any::<Vec<u8>>(), 0..3)
+            .prop_map(|v| AttributeValue::Bs(v.into_iter().map(Blob::new).collect())),
     ]
 }
 
@@ -39,10 +40,8 @@ fn value() -> impl Strategy<Value = AttributeValue> {
 /// Items made of the model's own attribute names (so decoding goes deep) and a few
 /// others, each holding any value.
 fn item() -> impl Strategy<Value = HashMap<String, AttributeValue>> {
-    let name = prop_oneof![
-        prop::sample::select(Everything::ATTRIBUTES.to_vec()).prop_map(str::to_owned),
-        "[a-z]{1,8}",
-    ];
+    let name =
+        prop_oneof![prop::sample::select(Everything::ATTRIBUTES.to_vec()).prop_map(str::to_owned), "[a-z]{1,8}",];
     prop::collection::hash_map(name, value(), 0..Everything::ATTRIBUTES.len() + 4)
 }
 

@@ -229,7 +229,8 @@ fn bad_expressions_fail_before_sending() {
     let db = offline_db();
     let key = || Doc::key("u1", "d1");
 
-    let overlapping = Doc::update(&db, key()).set(&Doc::VALUE, Address::default()).set(&Doc::VALUE.then(Address::CITY), "x");
+    let overlapping =
+        Doc::update(&db, key()).set(&Doc::VALUE, Address::default()).set(&Doc::VALUE.then(Address::CITY), "x");
     let (attribute, reason) = invalid_reason(overlapping.request());
     assert_eq!(attribute, "value.city");
     assert_eq!(reason, InvalidReason::OverlappingPaths { other: "value".into() });
@@ -237,7 +238,8 @@ fn bad_expressions_fail_before_sending() {
     let (attribute, reason) = invalid_reason(Doc::update(&db, key()).set(&Doc::DATE, "d2").request());
     assert_eq!((attribute.as_str(), reason), ("date", InvalidReason::KeyUpdate));
 
-    let (attribute, reason) = invalid_reason(Doc::update(&db, key()).set(&Doc::NAME, "a").set(&Doc::NAME, "b").request());
+    let (attribute, reason) =
+        invalid_reason(Doc::update(&db, key()).set(&Doc::NAME, "a").set(&Doc::NAME, "b").request());
     assert_eq!((attribute.as_str(), reason), ("name", InvalidReason::OverlappingPaths { other: "name".into() }));
 
     let (attribute, reason) = invalid_reason(Doc::scan(&db).filter(Doc::KEYS.eq(BTreeSet::new())).request());
@@ -246,7 +248,8 @@ fn bad_expressions_fail_before_sending() {
     let (attribute, reason) = invalid_reason(Doc::query(&db, "").request());
     assert_eq!((attribute.as_str(), reason), ("user", InvalidReason::EmptyKey));
 
-    let (attribute, reason) = invalid_reason(Doc::scan(&db).filter(Doc::NAME.is_in((0..101).map(|i| i.to_string()))).request());
+    let (attribute, reason) =
+        invalid_reason(Doc::scan(&db).filter(Doc::NAME.is_in((0..101).map(|i| i.to_string()))).request());
     assert_eq!((attribute.as_str(), reason), ("name", InvalidReason::InOperands { count: 101, max: 100 }));
     let (_, reason) = invalid_reason(Doc::scan(&db).filter(Doc::NAME.is_in(Vec::<String>::new())).request());
     assert_eq!(reason, InvalidReason::InOperands { count: 0, max: 100 });

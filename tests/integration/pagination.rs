@@ -99,7 +99,8 @@ fn stream_pulls_every_item_and_respects_limit() {
         fill(&db, "s", 25, 0, |_| true).await;
         let all: Vec<Entry> = Entry::query(&db, "s").page_size(4).stream().try_collect().await.unwrap();
         assert_eq!(all.len(), 25);
-        let some: Vec<Entry> = Entry::query(&db, "s").page_size(4).limit(6).descending().stream().try_collect().await.unwrap();
+        let some: Vec<Entry> =
+            Entry::query(&db, "s").page_size(4).limit(6).descending().stream().try_collect().await.unwrap();
         assert_eq!(some.iter().map(|e| e.seq).collect::<Vec<_>>(), [24, 23, 22, 21, 20, 19]);
     });
 }

@@ -56,7 +56,10 @@ fn reserved_words_work_in_every_expression() {
             .condition(Reserved::SIZE.eq(3u32) & Reserved::USER.eq("u"))
             .await
             .unwrap();
-        assert_eq!((updated.data.as_str(), updated.r#type.as_str(), updated.value, updated.ttl), ("changed", "kind", 11, None));
+        assert_eq!(
+            (updated.data.as_str(), updated.r#type.as_str(), updated.value, updated.ttl),
+            ("changed", "kind", 11, None)
+        );
 
         let found = Reserved::query(&db, "n1")
             .range(Reserved::DATE.begins_with("2026-0"))
@@ -71,7 +74,8 @@ fn reserved_words_work_in_every_expression() {
         let by_status = Reserved::BY_STATUS.query(&db, "open").range(Reserved::COUNT.gt(0)).await.unwrap();
         assert_eq!(by_status.len(), 2);
 
-        let deleted = Reserved::delete(&db, Reserved::key("n1", "2026-01")).condition(Reserved::VALUE.eq(0)).await.unwrap();
+        let deleted =
+            Reserved::delete(&db, Reserved::key("n1", "2026-01")).condition(Reserved::VALUE.eq(0)).await.unwrap();
         assert_eq!(deleted.map(|d| d.date), Some("2026-01".to_owned()));
     });
 }

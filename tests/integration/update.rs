@@ -142,7 +142,11 @@ fn failed_conditions_return_the_current_item() {
 
         let err = Profile::delete(&db, Profile::key("u1")).condition(Profile::TAGS.contains("zzz")).await.unwrap_err();
         assert_eq!(err.current_item::<Profile>().unwrap().unwrap(), profile());
-        assert_eq!(Profile::get(&db, Profile::key("u1")).consistent().await.unwrap(), Some(profile()), "nothing changed");
+        assert_eq!(
+            Profile::get(&db, Profile::key("u1")).consistent().await.unwrap(),
+            Some(profile()),
+            "nothing changed"
+        );
 
         let updated = Profile::update(&db, Profile::key("u1"))
             .add(&Profile::VISITS, 1u64)

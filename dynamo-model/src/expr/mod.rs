@@ -18,7 +18,7 @@ pub use update::{Arithmetic, Numeric, SetType};
 
 pub use crate::schema::NoRange;
 
-pub(crate) use condition::{Node, Operand};
+pub(crate) use condition::{Comparator, Node, Operand};
 pub(crate) use path::PathExpr;
 pub(crate) use render::Renderer;
 pub(crate) use update::{Actions, SetValue};

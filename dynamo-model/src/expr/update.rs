@@ -141,6 +141,50 @@ impl Actions {
         self.0.push(Action::Set(path.clone(), SetValue::Append { path: path.clone(), items, prepend }));
     }
 
+    /// Whether an action already targets this top-level attribute (or a path inside it).
+    pub(crate) fn touches(&self, name: &str) -> bool {
+        self.0.iter().any(|action| action.path().root == name)
+    }
+
+    /// The first `SET` or `REMOVE` of one of these attributes, if any.
+    pub(crate) fn non_add_target(&self, names: &[&str]) -> Option<&PathExpr> {
+        self.0
+            .iter()
+            .filter(|action| matches!(action, Action::Set(..) | Action::Remove(_)))
+            .map(Action::path)
+            .find(|path| names.contains(&path.root))
+    }
+
+    /// Every value that breaks its field's declared rules, as one validation error.
+    pub(crate) fn rule_violations(&self, model: &'static str) -> Result<()> {
+        let mut errors = Vec::new();
+        for action in &self.0 {
+            let operands: Vec<&Operand> = match action {
+                Action::Set(_, SetValue::Operand(o)) | Action::Add(_, o) | Action::Delete(_, o) => vec![o],
+                Action::Set(_, SetValue::IfNotExists(_, o)) => vec![o],
+                Action::Set(_, SetValue::Plus(a, b) | SetValue::Minus(a, b)) => vec![a, b],
+                Action::Set(_, SetValue::Append { items, .. }) => vec![items],
+                Action::Remove(_) => Vec::new(),
+            };
+            for operand in operands {
+                if let Operand::Invalid { path, error } = operand {
+                    if let InvalidReason::Rule { rule, value } = error.reason() {
+                        errors.push(crate::FieldError {
+                            attribute: path.to_string().into(),
+                            rule: rule.clone(),
+                            value: value.clone(),
+                        });
+                    }
+                }
+            }
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Validation { model, errors })
+        }
+    }
+
     /// Rejects what DynamoDB would: no action at all, two actions on overlapping paths,
     /// and actions on the given key attributes.
     pub(crate) fn check(&self, model: &'static str, keys: &[&str]) -> Result<()> {

@@ -41,6 +41,14 @@ impl<M> Conditional<M> {
     }
 }
 
+/// `first AND second`.
+pub(crate) fn both<M>(first: Option<Node>, second: Node) -> Node {
+    match first {
+        Some(first) => Condition::<M>::from_node(first).and(Condition::from_node(second)).node,
+        None => second,
+    }
+}
+
 fn hash_path<M: Model>() -> PathExpr {
     PathExpr { root: M::KEY_SCHEMA.hash.name, tail: Vec::new() }
 }

@@ -3,7 +3,8 @@ use aws_sdk_dynamodb::operation::delete_item::DeleteItemError;
 use aws_sdk_dynamodb::types::{ReturnValue, ReturnValuesOnConditionCheckFailure};
 
 use super::conditional::Conditional;
-use crate::error::{service_error, Error};
+use super::lifecycle;
+use crate::error::service_error;
 use crate::expr::{Condition, Renderer};
 use crate::{Db, Model, ModelKey, Result};
 
@@ -25,11 +26,12 @@ pub struct Delete<'a, M: Model> {
     db: &'a Db,
     key: M::Key,
     conditional: Conditional<M>,
+    expected_version: Option<u64>,
 }
 
 impl<'a, M: Model> Delete<'a, M> {
     pub(crate) fn new(db: &'a Db, key: M::Key) -> Self {
-        Self { db, key, conditional: Conditional::default() }
+        Self { db, key, conditional: Conditional::default(), expected_version: None }
     }
 
     /// Deletes only if the condition holds; otherwise [`Error::ConditionFailed`] with
@@ -39,10 +41,19 @@ impl<'a, M: Model> Delete<'a, M> {
         self
     }
 
+    /// Deletes only if the stored `#[dynamo(version)]` is `version` (the one read);
+    /// [`Error::VersionConflict`] otherwise.
+    pub fn expect_version(mut self, version: u64) -> Self {
+        self.expected_version = Some(version);
+        self
+    }
+
     /// The `DeleteItem` request this operation sends, unsent.
     pub fn request(&self) -> Result<DeleteItemFluentBuilder> {
         let mut renderer = Renderer::new(M::NAME);
-        let condition = self.conditional.render(&mut renderer, None)?;
+        let first = self.expected_version.and_then(lifecycle::version_condition::<M>);
+        let conditioned = first.is_some() || self.conditional.is_set();
+        let condition = self.conditional.render(&mut renderer, first)?;
         let (names, values) = renderer.finish();
         let mut request = self
             .db
@@ -51,7 +62,7 @@ impl<'a, M: Model> Delete<'a, M> {
             .table_name(self.db.table_name::<M>())
             .set_key(Some(self.key.to_key_item()?))
             .return_values(ReturnValue::AllOld);
-        if self.conditional.is_set() {
+        if conditioned {
             request = request
                 .set_condition_expression(condition)
                 .set_expression_attribute_names(names)
@@ -68,7 +79,7 @@ impl<'a, M: Model> Delete<'a, M> {
             Err(err) => {
                 if let Some(DeleteItemError::ConditionalCheckFailedException(failed)) = err.as_service_error() {
                     let item = failed.item.clone().filter(|item| !item.is_empty());
-                    return Err(Error::ConditionFailed { model: M::NAME, table, item: item.map(Box::new) });
+                    return Err(lifecycle::condition_error::<M>(table, self.expected_version, item));
                 }
                 Err(service_error("DeleteItem", &table, err))
             }

@@ -21,16 +21,24 @@ pub struct Get<'a, M: Model> {
     db: &'a Db,
     key: M::Key,
     consistent: bool,
+    skip_expired: bool,
 }
 
 impl<'a, M: Model> Get<'a, M> {
     pub(crate) fn new(db: &'a Db, key: M::Key) -> Self {
-        Self { db, key, consistent: false }
+        Self { db, key, consistent: false, skip_expired: false }
     }
 
     /// Asks for a strongly consistent read (the default is eventually consistent).
     pub fn consistent(mut self) -> Self {
         self.consistent = true;
+        self
+    }
+
+    /// Treats an item whose `#[dynamo(ttl)]` time has passed as absent. DynamoDB deletes
+    /// expired items only eventually, and returns them until it does.
+    pub fn skip_expired(mut self) -> Self {
+        self.skip_expired = true;
         self
     }
 
@@ -47,7 +55,8 @@ impl<'a, M: Model> Get<'a, M> {
     async fn send(self) -> Result<Option<M>> {
         let output =
             self.request()?.send().await.map_err(|e| service_error("GetItem", &self.db.table_name::<M>(), e))?;
-        output.item.map(M::from_item).transpose()
+        let item = output.item.filter(|item| !(self.skip_expired && super::lifecycle::expired::<M>(item)));
+        item.map(M::from_item).transpose()
     }
 }
 

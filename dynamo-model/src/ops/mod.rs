@@ -6,6 +6,7 @@
 mod conditional;
 mod delete;
 mod get;
+pub(crate) mod lifecycle;
 mod put;
 mod query;
 pub(crate) mod read;

@@ -2,7 +2,8 @@ use aws_sdk_dynamodb::operation::put_item::builders::PutItemFluentBuilder;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure;
 
-use super::conditional::{not_exists_condition, Conditional};
+use super::conditional::{both, not_exists_condition, Conditional};
+use super::lifecycle;
 use crate::error::{service_error, Error};
 use crate::expr::{Condition, Renderer};
 use crate::{Db, Model, Result};
@@ -10,8 +11,12 @@ use crate::{Db, Model, Result};
 /// Writes one item, replacing any item with the same key; awaits to `()`. Made by
 /// [`Model::put`].
 ///
-/// The item is encoded before anything is sent: a value DynamoDB cannot store is an
-/// [`Error::Invalid`] and no request goes out.
+/// The item is validated and encoded before anything is sent: a broken rule is an
+/// [`Error::Validation`], a value DynamoDB cannot store an [`Error::Invalid`], and no
+/// request goes out. `created_at` is set for a new item and `updated_at` on every put.
+/// For a model with a `#[dynamo(version)]`, the put writes version + 1 and holds only if
+/// the stored version is still the one read ([`Error::VersionConflict`] otherwise); an
+/// item of version 0 is created only if absent.
 ///
 /// ```no_run
 /// # use dynamo_model::{Db, Error, Model};
@@ -54,11 +59,28 @@ impl<'a, M: Model> Put<'a, M> {
         self
     }
 
-    /// The `PutItem` request this operation sends, unsent.
+    /// The `PutItem` request this operation sends, unsent: validated, with timestamps
+    /// stamped and the version bumped, or an error and nothing to send.
     pub fn request(&self) -> Result<PutItemFluentBuilder> {
-        let item = self.item.to_item()?;
+        Ok(self.prepare()?.0)
+    }
+
+    /// The request and the version it expects to replace, if the model is versioned.
+    fn prepare(&self) -> Result<(PutItemFluentBuilder, Option<u64>)> {
+        self.item.validate()?;
+        let mut item = self.item.to_item()?;
+        lifecycle::stamp_item::<M>(&mut item);
+        let expected_version = lifecycle::bump_version(self.item, &mut item);
+        let mut first = None;
+        // A new versioned item (version 0) is created only if absent, like `if_not_exists`.
+        if self.if_not_exists || expected_version == Some(0) {
+            first = Some(not_exists_condition::<M>());
+        }
+        if let Some(version) = expected_version.filter(|v| *v > 0).and_then(lifecycle::version_condition::<M>) {
+            first = Some(both::<M>(first, version));
+        }
         let mut renderer = Renderer::new(M::NAME);
-        let condition = self.conditional.render(&mut renderer, self.if_not_exists.then(not_exists_condition::<M>))?;
+        let condition = self.conditional.render(&mut renderer, first)?;
         let (names, values) = renderer.finish();
         let mut request = self.db.client().put_item().table_name(self.db.table_name::<M>()).set_item(Some(item));
         if condition.is_some() {
@@ -68,11 +90,11 @@ impl<'a, M: Model> Put<'a, M> {
                 .set_expression_attribute_values(values)
                 .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
         }
-        Ok(request)
+        Ok((request, expected_version))
     }
 
     async fn send(self) -> Result<()> {
-        let request = self.request()?;
+        let (request, expected_version) = self.prepare()?;
         match request.send().await {
             Ok(_) => Ok(()),
             Err(err) => {
@@ -83,7 +105,7 @@ impl<'a, M: Model> Put<'a, M> {
                     if self.if_not_exists && item.is_some() {
                         return Err(Error::AlreadyExists { model: M::NAME, table });
                     }
-                    return Err(Error::ConditionFailed { model: M::NAME, table, item: item.map(Box::new) });
+                    return Err(lifecycle::condition_error::<M>(table, expected_version, item));
                 }
                 Err(service_error("PutItem", &table, err))
             }

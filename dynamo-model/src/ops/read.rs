@@ -345,6 +345,18 @@ macro_rules! read_options {
             $ty { $($field: self.$field,)* options: self.options, marker: ::std::marker::PhantomData }
         }
 
+        /// Leaves out items whose `#[dynamo(ttl)]` time has passed but which DynamoDB has
+        /// not deleted yet (it deletes them only eventually).
+        pub fn skip_expired(self) -> Self
+        where
+            M: $crate::Model,
+        {
+            match $crate::ops::lifecycle::unexpired_filter::<M>() {
+                Some(node) => self.filter($crate::expr::Condition::from_node(node)),
+                None => self,
+            }
+        }
+
         /// A strongly consistent read (tables and local indexes only).
         pub fn consistent(mut self) -> Self {
             self.options.consistent = true;

@@ -21,7 +21,7 @@ use crate::{Db, Document, KeySpace, Result};
 ///
 /// # let db = Db::new(aws_sdk_dynamodb::Client::from_conf(aws_sdk_dynamodb::Config::builder()
 /// #     .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest()).build()));
-/// let scan = User::scan(&db).filter(User::AGE.between(18, 65)).select(&User::NAME);
+/// let scan = User::scan(&db).filter(User::AGE.between(18u32, 65u32)).select(&User::NAME);
 /// let request = scan.request()?;
 /// let input = request.as_input();
 /// assert_eq!(input.get_filter_expression().as_deref(), Some("#n0 BETWEEN :v0 AND :v1"));

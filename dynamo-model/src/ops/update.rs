@@ -4,7 +4,8 @@ use aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{ReturnValue, ReturnValuesOnConditionCheckFailure};
 
-use super::conditional::{exists_condition, Conditional};
+use super::conditional::{both, exists_condition, Conditional};
+use super::lifecycle;
 use crate::expr::{Actions, Arithmetic, Condition, Numeric, Operand, Path, Renderer, SetType, SetValue};
 use crate::{Db, Error, Model, ModelKey, Result, ToAttribute};
 
@@ -49,11 +50,19 @@ pub struct Update<'a, M: Model> {
     actions: Actions,
     conditional: Conditional<M>,
     upsert: bool,
+    expected_version: Option<u64>,
 }
 
 impl<'a, M: Model> Update<'a, M> {
     pub(crate) fn new(db: &'a Db, key: M::Key) -> Self {
-        Self { db, key, actions: Actions::default(), conditional: Conditional::default(), upsert: false }
+        Self {
+            db,
+            key,
+            actions: Actions::default(),
+            conditional: Conditional::default(),
+            upsert: false,
+            expected_version: None,
+        }
     }
 
     /// `SET path = value`.
@@ -142,15 +151,30 @@ impl<'a, M: Model> Update<'a, M> {
         self
     }
 
+    /// Updates only if the stored `#[dynamo(version)]` is `version` (the one read):
+    /// optimistic locking; [`Error::VersionConflict`] otherwise. Without it, a versioned
+    /// update still adds 1 to the version and never resets it.
+    pub fn expect_version(mut self, version: u64) -> Self {
+        self.expected_version = Some(version);
+        self
+    }
+
     /// The `UpdateItem` request this operation sends, unsent.
     pub fn request(&self) -> Result<UpdateItemFluentBuilder> {
         let schema = M::KEY_SCHEMA;
         let keys: Vec<&str> = std::iter::once(schema.hash.name).chain(schema.range.map(|r| r.name)).collect();
-        self.actions.check(M::NAME, &keys)?;
+        self.actions.rule_violations(M::NAME)?;
+        lifecycle::check_counters::<M>(&self.actions)?;
+        let mut actions = self.actions.clone();
+        lifecycle::stamp_update::<M>(&mut actions);
+        actions.check(M::NAME, &keys)?;
         let mut renderer = Renderer::new(M::NAME);
-        let update = self.actions.render(&mut renderer)?;
-        let must_exist = (!self.upsert).then(exists_condition::<M>);
-        let condition = self.conditional.render(&mut renderer, must_exist)?;
+        let update = actions.render(&mut renderer)?;
+        let mut first = (!self.upsert).then(exists_condition::<M>);
+        if let Some(version) = self.expected_version.and_then(lifecycle::version_condition::<M>) {
+            first = Some(both::<M>(first, version));
+        }
+        let condition = self.conditional.render(&mut renderer, first)?;
         let (names, values) = renderer.finish();
         let mut request = self
             .db
@@ -183,7 +207,7 @@ impl<'a, M: Model> Update<'a, M> {
                     if item.is_none() && !self.upsert {
                         return Err(Error::NotFound { model: M::NAME, table });
                     }
-                    return Err(Error::ConditionFailed { model: M::NAME, table, item: item.map(Box::new) });
+                    return Err(lifecycle::condition_error::<M>(table, self.expected_version, item));
                 }
                 Err(crate::error::service_error("UpdateItem", &table, err))
             }

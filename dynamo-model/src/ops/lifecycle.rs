@@ -1,0 +1,132 @@
+//! What writes do for the lifecycle attributes a model declares: timestamps, the
+//! optimistic-locking version and counters.
+
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use crate::error::{Error, InvalidReason};
+use crate::expr::{Actions, Node, Operand, PathExpr, SetValue};
+use crate::{Item, Model, Result};
+
+fn root(name: &'static str) -> PathExpr {
+    PathExpr { root: name, tail: Vec::new() }
+}
+
+fn number(n: u64) -> AttributeValue {
+    AttributeValue::N(itoa::Buffer::new().format(n).to_owned())
+}
+
+/// On a put: `created_at` keeps the value read from DynamoDB and is set to now for a
+/// new item (absent or 0); `updated_at` is now.
+pub(crate) fn stamp_item<M: Model>(item: &mut Item) {
+    if let Some(created) = M::CREATED_AT {
+        let unset = match item.get(created.name) {
+            None => true,
+            Some(AttributeValue::N(n)) => n == "0",
+            Some(_) => false,
+        };
+        if unset {
+            item.insert(created.name.to_owned(), created.now());
+        }
+    }
+    if let Some(updated) = M::UPDATED_AT {
+        item.insert(updated.name.to_owned(), updated.now());
+    }
+}
+
+/// On an update: `updated_at = now`, `created_at = if_not_exists(created_at, now)` (so
+/// an upsert stamps the new item and nothing else ever changes it), and `version + 1`
+/// by `ADD`, so an update never resets the version. Attributes the caller changes
+/// explicitly are left to the caller.
+pub(crate) fn stamp_update<M: Model>(actions: &mut Actions) {
+    if let Some(updated) = M::UPDATED_AT.filter(|t| !actions.touches(t.name)) {
+        actions.set_value(&root(updated.name), SetValue::Operand(Operand::Value(updated.now())));
+    }
+    if let Some(created) = M::CREATED_AT.filter(|t| !actions.touches(t.name)) {
+        let path = root(created.name);
+        actions.set_value(&path, SetValue::IfNotExists(path.clone(), Operand::Value(created.now())));
+    }
+    if let Some(version) = M::VERSION.filter(|name| !actions.touches(name)) {
+        actions.add(&root(version), Operand::Value(number(1)));
+    }
+}
+
+/// The condition that makes a write of version `expected` + 1 safe: the stored version
+/// is `expected`, or for 0 (a new item) there is no item.
+pub(crate) fn version_condition<M: Model>(expected: u64) -> Option<Node> {
+    let version = M::VERSION?;
+    Some(if expected == 0 {
+        Node::NotExists(root(M::KEY_SCHEMA.hash.name))
+    } else {
+        Node::Compare {
+            left: Operand::Path(root(version)),
+            op: crate::expr::Comparator::Eq,
+            right: Operand::Value(number(expected)),
+        }
+    })
+}
+
+/// On a put of a versioned model: writes `version + 1`; returns the version expected.
+pub(crate) fn bump_version<M: Model>(model: &M, item: &mut Item) -> Option<u64> {
+    let name = M::VERSION?;
+    let expected = model.version();
+    item.insert(name.to_owned(), number(expected.saturating_add(1)));
+    Some(expected)
+}
+
+/// Counters change only by `ADD`: a `SET` or `REMOVE` of one is refused.
+pub(crate) fn check_counters<M: Model>(actions: &Actions) -> Result<()> {
+    match actions.non_add_target(M::COUNTERS) {
+        Some(path) => Err(Error::Invalid {
+            model: M::NAME,
+            attribute: path.to_string().into(),
+            reason: InvalidReason::CounterWrite,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Turns a failed condition into the error that explains it: the version moved
+/// ([`Error::VersionConflict`]) or the caller's own condition did not hold.
+pub(crate) fn condition_error<M: Model>(table: String, expected_version: Option<u64>, current: Option<Item>) -> Error {
+    if let (Some(expected), Some(name)) = (expected_version, M::VERSION) {
+        let stored = current.as_ref().and_then(|item| match item.get(name) {
+            Some(AttributeValue::N(n)) => n.parse::<u64>().ok(),
+            _ => None,
+        });
+        let moved = match &current {
+            None => expected != 0,
+            Some(_) => stored.unwrap_or(0) != expected,
+        };
+        if moved {
+            return Error::VersionConflict { model: M::NAME, table, expected, current: current.map(Box::new) };
+        }
+    }
+    Error::ConditionFailed { model: M::NAME, table, item: current.map(Box::new) }
+}
+
+/// Now, in epoch seconds, as DynamoDB's TTL counts.
+pub(crate) fn epoch_seconds() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+}
+
+/// Whether the item's TTL time has passed (an item without one never expires).
+pub(crate) fn expired<M: Model>(item: &Item) -> bool {
+    let Some(ttl) = M::TTL else { return false };
+    match item.get(ttl) {
+        Some(AttributeValue::N(n)) => n.parse::<f64>().is_ok_and(|at| at <= epoch_seconds() as f64),
+        _ => false,
+    }
+}
+
+/// The filter that keeps only unexpired items: `attribute_not_exists(ttl) OR ttl > now`.
+pub(crate) fn unexpired_filter<M: Model>() -> Option<Node> {
+    let ttl = M::TTL?;
+    Some(Node::Or(vec![
+        Node::NotExists(root(ttl)),
+        Node::Compare {
+            left: Operand::Path(root(ttl)),
+            op: crate::expr::Comparator::Gt,
+            right: Operand::Value(number(epoch_seconds())),
+        },
+    ]))
+}
