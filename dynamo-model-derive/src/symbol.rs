@@ -57,9 +57,48 @@ pub const DEFAULT: Symbol = Symbol("default");
 pub const WITH: Symbol = Symbol("with");
 /// Field key: the field is stored through `serde_dynamo`.
 pub const SERDE: Symbol = Symbol("serde");
+/// Field key: `default_fn = path`, a missing attribute reads as `path()`.
+pub const DEFAULT_FN: Symbol = Symbol("default_fn");
+/// Field key: an `Option` field must be `Some` to be written.
+pub const REQUIRED: Symbol = Symbol("required");
+/// Field key: `set = path`, applied to the value on its way to DynamoDB.
+pub const SET: Symbol = Symbol("set");
+/// Field key: `get = path`, applied to the value read back from DynamoDB.
+pub const GET: Symbol = Symbol("get");
+/// Field key: the version number of optimistic locking.
+pub const VERSION: Symbol = Symbol("version");
+/// Field key: the time the item was created, set by the library.
+pub const CREATED_AT: Symbol = Symbol("created_at");
+/// Field key: the time the item was last written, set by the library.
+pub const UPDATED_AT: Symbol = Symbol("updated_at");
+/// Field key: the item's expiry time, the table's time-to-live attribute.
+pub const TTL: Symbol = Symbol("ttl");
+/// Field key: a number changed only by atomic `ADD`.
+pub const COUNTER: Symbol = Symbol("counter");
+/// Field key: the attributes the struct does not declare.
+pub const EXTRA: Symbol = Symbol("extra");
+
+/// Field key `validate(...)`: rules on the value; container key `validate = path`:
+/// a check of the whole struct.
+pub const VALIDATE: Symbol = Symbol("validate");
+
+/// Rule: at least this number.
+pub const MIN: Symbol = Symbol("min");
+/// Rule: at most this number.
+pub const MAX: Symbol = Symbol("max");
+/// Rule: a length in bounds, `len(min = .., max = ..)`.
+pub const LEN: Symbol = Symbol("len");
+/// Rule: a length of at least one.
+pub const NON_EMPTY: Symbol = Symbol("non_empty");
+/// Rule: a string matching a regular expression.
+pub const REGEX: Symbol = Symbol("regex");
+/// Rule: one of the values listed.
+pub const ONE_OF: Symbol = Symbol("one_of");
+/// Rule: a string that looks like an email address.
+pub const EMAIL: Symbol = Symbol("email");
 
 /// Every key accepted on the struct, in the order error messages list them.
-pub const CONTAINER_KEYS: &[Symbol] = &[TABLE, RENAME_ALL, GSI, LSI];
+pub const CONTAINER_KEYS: &[Symbol] = &[TABLE, RENAME_ALL, GSI, LSI, VALIDATE];
 /// Every key accepted inside `gsi(...)`, in the order error messages list them.
 pub const GSI_KEYS: &[Symbol] = &[NAME, HASH, RANGE, PROJECTION];
 /// Every key accepted inside `lsi(...)`: the table's hash key is the index's.
@@ -67,7 +106,16 @@ pub const LSI_KEYS: &[Symbol] = &[NAME, RANGE, PROJECTION];
 /// Every projection, in the order error messages list them.
 pub const PROJECTIONS: &[Symbol] = &[ALL, KEYS_ONLY, INCLUDE];
 /// Every key accepted on a field, in the order error messages list them.
-pub const FIELD_KEYS: &[Symbol] = &[HASH_KEY, RANGE_KEY, RENAME, DEFAULT, SKIP, WITH, SERDE];
+pub const FIELD_KEYS: &[Symbol] = &[
+    HASH_KEY, RANGE_KEY, RENAME, DEFAULT, DEFAULT_FN, SKIP, WITH, SERDE, VALIDATE, REQUIRED, SET, GET, VERSION,
+    CREATED_AT, UPDATED_AT, TTL, COUNTER, EXTRA,
+];
+/// The lifecycle keys: a model's item only, at most one role per field.
+pub const LIFECYCLE_KEYS: &[Symbol] = &[VERSION, CREATED_AT, UPDATED_AT, TTL, COUNTER];
+/// Every rule accepted inside `validate(...)`, in the order error messages list them.
+pub const VALIDATE_KEYS: &[Symbol] = &[MIN, MAX, LEN, NON_EMPTY, REGEX, ONE_OF, EMAIL, WITH];
+/// Every key accepted inside `len(...)`.
+pub const LEN_KEYS: &[Symbol] = &[MIN, MAX];
 
 impl PartialEq<Symbol> for Ident {
     fn eq(&self, word: &Symbol) -> bool {

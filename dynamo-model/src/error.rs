@@ -303,6 +303,13 @@ pub enum InvalidReason {
         /// The path of the earlier action.
         other: String,
     },
+    /// Lists and maps nested deeper than DynamoDB allows.
+    TooDeep {
+        /// How deep the value nests.
+        depth: usize,
+        /// The deepest DynamoDB accepts.
+        max: usize,
+    },
     /// A `SET` or `REMOVE` of a `#[dynamo(counter)]` attribute, which only `ADD` changes.
     CounterWrite,
     /// An `IN` with no values, or more than DynamoDB allows.
@@ -348,6 +355,9 @@ impl fmt::Display for InvalidReason {
             Self::KeyUpdate => f.write_str("key attributes cannot be updated; write a new item instead"),
             Self::OverlappingPaths { other } => {
                 write!(f, "overlaps `{other}`, changed by the same update; DynamoDB rejects overlapping paths")
+            }
+            Self::TooDeep { depth, max } => {
+                write!(f, "lists and maps nest {depth} deep, DynamoDB allows at most {max}")
             }
             Self::CounterWrite => f.write_str("is a counter: change it with add(), never set or remove"),
             Self::InOperands { count, max } => write!(f, "IN takes 1 to {max} values, not {count}"),

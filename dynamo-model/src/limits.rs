@@ -35,10 +35,11 @@
 // (which enforces the limit with the service's code), by binary-searching the length of a
 // padding string at which an item holding the probed value is still accepted; the
 // difference from the padding an item without it takes is the value's size. Exactly
-// 409,600 bytes is accepted, 409,601 rejected. The probe covered ~450 numbers (every
-// digit count 1–38, exponents ±130, signs, leading/trailing zeros, `+1`, `.5`, `5.`,
-// `1e+5`), lists and maps nested 31 deep and with 5,000 elements, 300- and 100,000-byte
-// members, and 1–4-byte UTF-8 characters in names, keys, strings and set members.
+// 409,600 bytes is accepted, 409,601 rejected. The probe covered ~400 numbers one by one
+// (every digit count 1–38, exponents to ±130, signs, leading/trailing zeros, `+1`, `.5`,
+// `5.`, `1e+5`) and 3,000 in one set; lists and maps nested 31 deep and with 5,000
+// elements; 300- and 100,000-byte members; and 1- to 4-byte UTF-8 characters in names,
+// keys, strings and set members.
 // `tests/integration/limits.rs` re-checks each kind at the boundary against the server.
 
 use crate::{AttributeValue, Error, InvalidReason, Item};
@@ -114,13 +115,46 @@ pub fn item_size(item: &Item) -> usize {
     item.iter().map(|(name, value)| name.len() + attribute_size(value)).sum()
 }
 
-/// Fails with [`InvalidReason::ItemTooLarge`] if `item` is larger than DynamoDB allows,
-/// naming its largest attribute (name plus value), the likeliest one to shrink.
-#[allow(dead_code, reason = "the write paths call it; remove this once they do")]
-pub(crate) fn check_item_size(model: &'static str, item: &Item) -> crate::Result<()> {
+/// How many lists and maps may nest inside one another in an attribute value: DynamoDB
+/// Local accepts 31 (the attribute itself being the 32nd level DynamoDB documents) and
+/// rejects 32.
+pub const MAX_NESTING: usize = 31;
+
+/// How deeply lists and maps nest in a value: 0 for a scalar or a set, 1 for a list or
+/// map of scalars.
+///
+/// ```
+/// use dynamo_model::limits::nesting;
+/// use dynamo_model::AttributeValue;
+///
+/// let list = AttributeValue::L(vec![AttributeValue::L(vec![]), AttributeValue::N("1".into())]);
+/// assert_eq!(nesting(&list), 2);
+/// ```
+pub fn nesting(value: &AttributeValue) -> usize {
+    match value {
+        AttributeValue::L(list) => 1 + list.iter().map(nesting).max().unwrap_or(0),
+        AttributeValue::M(map) => 1 + map.values().map(nesting).max().unwrap_or(0),
+        _ => 0,
+    }
+}
+
+/// Fails with [`InvalidReason::TooDeep`] if an attribute nests deeper than DynamoDB
+/// allows, and with [`InvalidReason::ItemTooLarge`] if `item` is larger than DynamoDB
+/// allows, naming its largest attribute (name plus value), the likeliest one to shrink.
+pub(crate) fn check_item(model: &'static str, item: &Item) -> crate::Result<()> {
     let mut size = 0;
     let mut largest: Option<(&String, usize)> = None;
     for (name, value) in item {
+        if matches!(value, AttributeValue::L(_) | AttributeValue::M(_)) {
+            let depth = nesting(value);
+            if depth > MAX_NESTING {
+                return Err(Error::Invalid {
+                    model,
+                    attribute: name.clone().into(),
+                    reason: InvalidReason::TooDeep { depth, max: MAX_NESTING },
+                });
+            }
+        }
         let attribute = name.len() + attribute_size(value);
         size += attribute;
         if largest.is_none_or(|(_, most)| attribute > most) {
@@ -134,7 +168,6 @@ pub(crate) fn check_item_size(model: &'static str, item: &Item) -> crate::Result
 }
 
 #[cold]
-#[allow(dead_code, reason = "see check_item_size")]
 fn too_large(model: &'static str, attribute: &str, size: usize) -> Error {
     Error::Invalid {
         model,
@@ -433,15 +466,54 @@ mod tests {
             ("note".to_owned(), s("xy")),
         ]);
         assert_eq!(item_size(&item), MAX_ITEM_SIZE);
-        assert!(check_item_size("Doc", &item).is_ok());
+        assert!(check_item("Doc", &item).is_ok());
 
         item.insert("note".to_owned(), s("xyz"));
-        match check_item_size("Doc", &item) {
+        match check_item("Doc", &item) {
             Err(Error::Invalid { model, attribute, reason }) => {
                 assert_eq!((model, attribute.as_ref()), ("Doc", "body"));
                 assert_eq!(reason, InvalidReason::ItemTooLarge { size: 409_601, max: MAX_ITEM_SIZE });
             }
             other => panic!("unexpected {other:?}"),
         }
+    }
+
+    #[test]
+    fn check_draws_the_line_where_item_size_does() {
+        let kinds = [
+            AttributeValue::N("-1.5".into()),
+            AttributeValue::B(Blob::new(vec![1; 100])),
+            AttributeValue::L(vec![AttributeValue::Null(true); 10]),
+            AttributeValue::M(HashMap::from([("é".to_owned(), AttributeValue::Bool(true))])),
+            AttributeValue::Ns(vec!["1".into(), "-0.25".into()]),
+        ];
+        for value in kinds {
+            let build = |pad: usize| -> Item {
+                HashMap::from([
+                    ("pk".to_owned(), s("k")),
+                    ("value".to_owned(), value.clone()),
+                    ("pad".to_owned(), s(&"x".repeat(pad))),
+                ])
+            };
+            let pad = MAX_ITEM_SIZE - item_size(&build(0));
+            assert!(check_item("Doc", &build(pad)).is_ok(), "{value:?}");
+            match check_item("Doc", &build(pad + 1)) {
+                Err(Error::Invalid {
+                    attribute, reason: InvalidReason::ItemTooLarge { size: 409_601, max }, ..
+                }) => {
+                    assert_eq!((attribute.as_ref(), max), ("pad", MAX_ITEM_SIZE));
+                }
+                other => panic!("unexpected {other:?} for {value:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn error_message_names_size_and_limit() {
+        let err = too_large("Doc", "body", 409_601);
+        assert_eq!(
+            err.to_string(),
+            "Doc.body: item is 409601 bytes, DynamoDB allows at most 409600; this is its largest attribute"
+        );
     }
 }

@@ -133,40 +133,26 @@ pub(crate) enum Node {
 }
 
 impl Node {
-    fn and(self, other: Node) -> Node {
-        match (self, other) {
-            (Node::And(mut left), Node::And(right)) => {
-                left.extend(right);
-                Node::And(left)
+    /// The children of `self` and `other` in order, flattening nodes of the kind being
+    /// built (`same_kind`) so `a & b & c` is one `And` of three.
+    fn combine(self, other: Node, same_kind: fn(&Node) -> bool) -> Vec<Node> {
+        let mut children = Vec::new();
+        for node in [self, other] {
+            if !same_kind(&node) {
+                children.push(node);
+            } else if let Node::And(nested) | Node::Or(nested) = node {
+                children.extend(nested);
             }
-            (Node::And(mut left), right) => {
-                left.push(right);
-                Node::And(left)
-            }
-            (left, Node::And(mut right)) => {
-                right.insert(0, left);
-                Node::And(right)
-            }
-            (left, right) => Node::And(vec![left, right]),
         }
+        children
+    }
+
+    fn and(self, other: Node) -> Node {
+        Node::And(self.combine(other, |node| matches!(node, Node::And(_))))
     }
 
     fn or(self, other: Node) -> Node {
-        match (self, other) {
-            (Node::Or(mut left), Node::Or(right)) => {
-                left.extend(right);
-                Node::Or(left)
-            }
-            (Node::Or(mut left), right) => {
-                left.push(right);
-                Node::Or(left)
-            }
-            (left, Node::Or(mut right)) => {
-                right.insert(0, left);
-                Node::Or(right)
-            }
-            (left, right) => Node::Or(vec![left, right]),
-        }
+        Node::Or(self.combine(other, |node| matches!(node, Node::Or(_))))
     }
 }
 

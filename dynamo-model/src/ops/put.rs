@@ -71,6 +71,7 @@ impl<'a, M: Model> Put<'a, M> {
         let mut item = self.item.to_item()?;
         lifecycle::stamp_item::<M>(&mut item);
         let expected_version = lifecycle::bump_version(self.item, &mut item);
+        crate::limits::check_item(M::NAME, &item)?;
         let mut first = None;
         // A new versioned item (version 0) is created only if absent, like `if_not_exists`.
         if self.if_not_exists || expected_version == Some(0) {
