@@ -145,6 +145,13 @@ pub(crate) fn check_item(model: &'static str, item: &Item) -> crate::Result<()> 
     let mut size = 0;
     let mut largest: Option<(&String, usize)> = None;
     for (name, value) in item {
+        if let Some(member) = first_duplicate(value) {
+            return Err(Error::Invalid {
+                model,
+                attribute: name.clone().into(),
+                reason: InvalidReason::DuplicateSetMember { member },
+            });
+        }
         if matches!(value, AttributeValue::L(_) | AttributeValue::M(_)) {
             let depth = nesting(value);
             if depth > MAX_NESTING {
@@ -165,6 +172,63 @@ pub(crate) fn check_item(model: &'static str, item: &Item) -> crate::Result<()> 
         return Ok(());
     }
     Err(too_large(model, largest.map_or("", |(name, _)| name.as_str()), size))
+}
+
+/// A set member that stands twice in a set of `value` (anywhere inside it), as DynamoDB
+/// compares members: numbers by value, so `1` and `1.0` are the same.
+fn first_duplicate(value: &AttributeValue) -> Option<String> {
+    fn repeated<T: Ord + Clone>(mut keys: Vec<T>) -> Option<T> {
+        keys.sort_unstable();
+        keys.windows(2).find(|pair| pair[0] == pair[1]).map(|pair| pair[0].clone())
+    }
+    match value {
+        AttributeValue::Ss(members) => repeated(members.iter().collect()).map(|m| format!("{m:?}")),
+        AttributeValue::Bs(members) => repeated(members.iter().map(|b| b.as_ref()).collect()).map(|b| format!("{b:?}")),
+        AttributeValue::Ns(members) => {
+            let canonical: Vec<(Canonical, &String)> = members.iter().map(|n| (canonical_number(n), n)).collect();
+            repeated(canonical.iter().map(|(c, _)| c.clone()).collect())
+                .and_then(|dup| canonical.iter().find(|(c, _)| *c == dup).map(|(_, text)| (*text).clone()))
+        }
+        AttributeValue::L(list) => list.iter().find_map(first_duplicate),
+        AttributeValue::M(map) => map.values().find_map(first_duplicate),
+        _ => None,
+    }
+}
+
+/// A number as sign, significant digits and the power of ten of the first of them:
+/// equal for every spelling of one value (`1`, `1.0`, `10e-1`, `+001`).
+type Canonical = (bool, Vec<u8>, i64);
+
+fn canonical_number(text: &str) -> Canonical {
+    let bytes = text.as_bytes();
+    let (negative, start) = match bytes.first() {
+        Some(b'-') => (true, 1),
+        Some(b'+') => (false, 1),
+        _ => (false, 0),
+    };
+    let mut digits = Vec::new();
+    let mut point = None;
+    let mut end = bytes.len();
+    for (i, &b) in bytes.iter().enumerate().skip(start) {
+        match b {
+            b'0'..=b'9' => digits.push(b),
+            b'.' => point = Some(digits.len()),
+            _ => {
+                end = i;
+                break;
+            }
+        }
+    }
+    let exponent = match bytes.get(end) {
+        Some(b'e' | b'E') => parse_exponent(&bytes[end + 1..]),
+        _ => 0,
+    };
+    let point = point.unwrap_or(digits.len()) as i64;
+    let Some(first) = digits.iter().position(|&d| d != b'0') else {
+        return (false, Vec::new(), 0);
+    };
+    let last = digits.iter().rposition(|&d| d != b'0').unwrap_or(first);
+    (negative, digits[first..=last].to_vec(), point - first as i64 + exponent)
 }
 
 #[cold]
