@@ -5,10 +5,14 @@
 //! quiet, so the user sees their mistakes and not their consequences.
 
 use crate::ast::{Container, Field};
-use crate::attr::{Derive, Index, IndexKind, Projection};
+use crate::attr::{Derive, Index, IndexKind, Projection, RuleKind};
 use crate::case::screaming_snake;
 use crate::ctxt::Ctxt;
-use crate::symbol::{Symbol, DEFAULT, HASH_KEY, RANGE_KEY, RENAME, SERDE, SKIP, WITH};
+use crate::expand::option_inner;
+use crate::symbol::{
+    Symbol, COUNTER, CREATED_AT, DEFAULT, DEFAULT_FN, EXTRA, GET, HASH_KEY, LIFECYCLE_KEYS, RANGE_KEY, RENAME,
+    REQUIRED, SERDE, SET, SKIP, TTL, UPDATED_AT, VALIDATE, VERSION, WITH,
+};
 use proc_macro2::{Delimiter, Spacing, Span, TokenStream, TokenTree};
 use quote::ToTokens;
 use std::collections::{HashMap, HashSet};
@@ -40,9 +44,11 @@ pub fn check(cx: &Ctxt, cont: &Container) {
     let mut keys = Keys { hash: None, range: None, model_has_range: cont.range_key().is_some() };
     let mut names = HashMap::new();
     let mut consts = HashMap::new();
+    let mut singles = Singles::default();
     for (index, field) in cont.fields.iter().enumerate() {
         cx.set_position(index + 1);
         keys.check(cx, field);
+        singles.check(cx, cont, field);
         check_field(cx, field);
         check_attribute_name(cx, field, &mut names);
         check_const_name(cx, cont, field, &mut consts);
@@ -153,26 +159,43 @@ fn check_field(cx: &Ctxt, field: &Field) {
     if attrs.is_key() {
         let role = if attrs.hash_key.is_some() { "the hash key" } else { "the range key" };
         for &(key, span) in &attrs.written {
-            let why = if key == DEFAULT || key == SKIP {
+            let why = if key == DEFAULT || key == DEFAULT_FN || key == SKIP {
                 "every item stores its key"
             } else if key == SERDE || key == WITH {
                 "key fields are stored as themselves, as a string, number or binary attribute"
+            } else if key == SET || key == GET {
+                "a key is stored as given, or `Model::key(...)` would not find the item"
+            } else if key == EXTRA {
+                "an `extra` field holds the attributes the struct does not declare"
+            } else if key == COUNTER {
+                "a counter changes with every `add`, and an item's key never changes"
+            } else if LIFECYCLE_KEYS.contains(&key) {
+                "the library changes it on writes, and an item's key never changes"
             } else {
                 continue;
             };
             cx.error(span, format!("`{key}` cannot be used on {role}: {why}"));
         }
         check_key_type(cx, field);
+        check_rules(cx, field);
         return;
     }
     if attrs.skip.is_some() {
         for &(key, span) in &attrs.written {
-            let effect = if key == DEFAULT {
+            let effect = if key == DEFAULT || key == DEFAULT_FN {
                 "and always reads back as `Default::default()`"
             } else if key == RENAME {
                 "so it has no attribute name"
             } else if key == SERDE || key == WITH {
                 "so there is nothing to convert"
+            } else if key == SET || key == GET {
+                "so there is nothing to transform"
+            } else if key == VALIDATE || key == REQUIRED {
+                "so there is nothing to check before a write"
+            } else if key == EXTRA {
+                "so it cannot keep the attributes the struct does not declare"
+            } else if LIFECYCLE_KEYS.contains(&key) {
+                "so the library has nothing to maintain"
             } else {
                 continue;
             };
@@ -183,11 +206,227 @@ fn check_field(cx: &Ctxt, field: &Field) {
         }
         return;
     }
+    if attrs.extra.is_some() {
+        for &(key, span) in &attrs.written {
+            if key != EXTRA {
+                cx.error(
+                    span,
+                    format!("`{key}` cannot be combined with `extra`: an `extra` field holds every attribute the struct does not declare, as stored"),
+                );
+            }
+        }
+        check_extra_type(cx, field);
+        return;
+    }
     if let (Some(serde), Some(with)) = (attrs.serde, attrs.with) {
         cx.error(
             second_written(field, (SERDE, serde), (WITH, with)),
             "`serde` and `with` cannot be combined: choose one way to convert this field",
         );
+    }
+    check_transforms(cx, field);
+    if let (Some(default), Some(default_fn)) = (written(field, DEFAULT), written(field, DEFAULT_FN)) {
+        cx.error(
+            second_written(field, (DEFAULT, default), (DEFAULT_FN, default_fn)),
+            "`default` and `default_fn` cannot be combined: a missing attribute reads as one default",
+        );
+    }
+    check_lifecycle(cx, field);
+    check_rules(cx, field);
+}
+
+/// The span of `key` on this field, if it is written.
+fn written(field: &Field, key: Symbol) -> Option<Span> {
+    field.attrs.written.iter().find(|(written, _)| *written == key).map(|(_, span)| *span)
+}
+
+/// `set` and `get` transform the value the field's own conversion stores: a
+/// conversion by `serde` or `with` is where such a change belongs.
+fn check_transforms(cx: &Ctxt, field: &Field) {
+    for transform in [SET, GET] {
+        let Some(transform_span) = written(field, transform) else { continue };
+        for conversion in [SERDE, WITH] {
+            let Some(conversion_span) = written(field, conversion) else { continue };
+            let place = match (transform == SET, conversion == SERDE) {
+                (true, true) => "its `Serialize` impl",
+                (false, true) => "its `Deserialize` impl",
+                (true, false) => "the module's `to_attribute`",
+                (false, false) => "the module's `from_attribute`",
+            };
+            cx.error(
+                second_written(field, (transform, transform_span), (conversion, conversion_span)),
+                format!("`{transform}` and `{conversion}` cannot be combined: `{conversion}` converts the field, so transform the value in {place}"),
+            );
+        }
+    }
+}
+
+/// One lifecycle role per field, each on a type the library can maintain.
+fn check_lifecycle(cx: &Ctxt, field: &Field) {
+    let mut roles = field.attrs.written.iter().filter(|(key, _)| LIFECYCLE_KEYS.contains(key));
+    let Some(&(first, _)) = roles.next() else {
+        return;
+    };
+    for &(key, span) in roles {
+        cx.error(
+            span,
+            format!("`{key}` cannot be combined with `{first}`: a field has at most one of `version`, `created_at`, `updated_at`, `ttl` and `counter`"),
+        );
+    }
+    // The type is judged against the first role only: with two, the second is
+    // the mistake already reported.
+    let ty = field.ty;
+    let (fits, needs) = if first == VERSION {
+        (is_one_of(ty, INTEGERS), "`version` needs an integer field (like `u64`)")
+    } else if first == CREATED_AT || first == UPDATED_AT {
+        (is_epoch_time(ty), "a timestamp needs an `i64` or `u64` field, or an `Option` of one")
+    } else if first == TTL {
+        (is_epoch_time(ty), "`ttl` needs an `i64` or `u64` field holding epoch seconds, or an `Option` of one")
+    } else {
+        let number = |ty: &Type| is_one_of(ty, INTEGERS) || is_one_of(ty, OTHER_NUMBERS);
+        (
+            number(ty) || option_inner(ty).is_some_and(number),
+            "`counter` needs a number field (an integer or float type)",
+        )
+    };
+    if !fits {
+        let needs =
+            if first == CREATED_AT || first == UPDATED_AT { format!("`{first}`: {needs}") } else { needs.to_owned() };
+        cx.error_spanned_by(ty, format!("{needs}; `{}` is not", type_to_string(ty)));
+    }
+}
+
+/// `extra` receives the item as the runtime holds it, minus the declared
+/// attributes: `HashMap<String, AttributeValue>` (any path to each name), or the
+/// runtime's alias for it, `Item`.
+///
+/// Judged here rather than by rustc, which would report a wrong map once for
+/// `to_item` and once more, the other way round, for `from_item`.
+fn check_extra_type(cx: &Ctxt, field: &Field) {
+    let fits = match type_name(field.ty).as_deref() {
+        Some("Item") => type_arguments(field.ty).is_some_and(|args| args.is_empty()),
+        Some("HashMap") => type_arguments(field.ty).is_some_and(|args| {
+            matches!(args.as_slice(), [key, value] if is_one_of(key, &["String"]) && is_one_of(value, &["AttributeValue"]))
+        }),
+        _ => false,
+    };
+    if !fits {
+        cx.error_spanned_by(
+            field.ty,
+            format!(
+                "`extra` needs a `HashMap<String, AttributeValue>` field, which receives the attributes the struct does not declare; `{}` is not",
+                type_to_string(field.ty)
+            ),
+        );
+    }
+}
+
+/// The type arguments of a path type's last segment (none for `Item`), or
+/// `None` if it has other arguments or is no path.
+fn type_arguments(ty: &Type) -> Option<Vec<&Type>> {
+    let Type::Path(path) = ty else { return None };
+    match &path.path.segments.last()?.arguments {
+        PathArguments::None => Some(Vec::new()),
+        PathArguments::AngleBracketed(args) => args
+            .args
+            .iter()
+            .map(|arg| match arg {
+                GenericArgument::Type(ty) => Some(ty),
+                _ => None,
+            })
+            .collect(),
+        PathArguments::Parenthesized(_) => None,
+    }
+}
+
+/// The rules of `validate(...)` and `required` that the field's type can tell
+/// are misplaced; the rest (`min` on a string, ...) rustc reports on the rule.
+fn check_rules(cx: &Ctxt, field: &Field) {
+    let attrs = &field.attrs;
+    if let Some(span) = attrs.required {
+        if option_inner(field.ty).is_none() {
+            cx.error(span, "`required` is for Option fields; other fields always have a value");
+        }
+    }
+    let value_ty = option_inner(field.ty).unwrap_or(field.ty);
+    for rule in &attrs.rules {
+        if matches!(rule.kind, RuleKind::Regex(_) | RuleKind::Email) && !is_string(value_ty) {
+            cx.error_spanned_by(
+                &rule.key,
+                format!(
+                    "`{}` applies to strings (`String` or `Option<String>`), and this field is `{}`",
+                    rule.key,
+                    type_to_string(field.ty)
+                ),
+            );
+        }
+    }
+}
+
+/// The fields a struct may have at most one of: each role is reported on the
+/// second field that claims it.
+#[derive(Default)]
+struct Singles<'f> {
+    seen: Vec<(Symbol, &'f Ident)>,
+}
+
+impl<'f> Singles<'f> {
+    fn check(&mut self, cx: &Ctxt, cont: &Container, field: &'f Field) {
+        for key in [VERSION, CREATED_AT, UPDATED_AT, TTL, EXTRA] {
+            let Some(span) = written(field, key) else { continue };
+            let Some((_, first)) = self.seen.iter().find(|(seen, _)| *seen == key) else {
+                self.seen.push((key, field.member));
+                continue;
+            };
+            let noun = cont.derive.noun();
+            cx.error(
+                span,
+                format!(
+                    "a {noun} can have at most one `#[dynamo({key})]` field, and it is already on `{}`",
+                    first.unraw()
+                ),
+            );
+        }
+    }
+}
+
+/// The integer types, as the syntax names them.
+const INTEGERS: &[&str] = &["u8", "u16", "u32", "u64", "usize", "i8", "i16", "i32", "i64", "isize"];
+/// The other number types.
+const OTHER_NUMBERS: &[&str] = &["u128", "i128", "f32", "f64"];
+
+/// The name of a type written as a path (`String` for `std::string::String`),
+/// looking through parentheses and the invisible groups of `macro_rules!`.
+fn type_name(ty: &Type) -> Option<String> {
+    match ty {
+        Type::Group(group) => type_name(&group.elem),
+        Type::Paren(paren) => type_name(&paren.elem),
+        Type::Path(path) if path.qself.is_none() => path.path.segments.last().map(|last| last.ident.to_string()),
+        _ => None,
+    }
+}
+
+/// Whether the type is one of the primitive `names`, without arguments.
+fn is_one_of(ty: &Type, names: &[&str]) -> bool {
+    let bare = match ty {
+        Type::Path(path) => path.path.segments.last().is_some_and(|last| last.arguments.is_none()),
+        _ => true,
+    };
+    bare && type_name(ty).is_some_and(|name| names.contains(&name.as_str()))
+}
+
+/// `i64`, `u64` or an `Option` of one: what a time in epoch seconds or
+/// milliseconds is stored as.
+fn is_epoch_time(ty: &Type) -> bool {
+    let epoch = |ty: &Type| is_one_of(ty, &["i64", "u64"]);
+    epoch(ty) || option_inner(ty).is_some_and(epoch)
+}
+
+/// Whether the type is `String` or `&str`, as far as its syntax tells.
+fn is_string(ty: &Type) -> bool {
+    match ty {
+        Type::Reference(reference) => is_one_of(&reference.elem, &["str"]),
+        _ => is_one_of(ty, &["String"]),
     }
 }
 
@@ -305,8 +544,9 @@ fn type_to_string(ty: &Type) -> String {
 }
 
 fn check_attribute_name<'f>(cx: &Ctxt, field: &'f Field, names: &mut HashMap<&'f str, &'f syn::Ident>) {
-    // A skipped field is never stored, so its name cannot collide.
-    if field.attrs.skip.is_some() {
+    // A skipped field is never stored, and an `extra` field stores the attributes
+    // under their own names, so neither can collide.
+    if field.attrs.skip.is_some() || field.attrs.extra.is_some() {
         return;
     }
     let name = field.attrs.name.as_str();
@@ -325,9 +565,9 @@ fn check_attribute_name<'f>(cx: &Ctxt, field: &'f Field, names: &mut HashMap<&'f
 }
 
 /// Two fields whose path constants would share a name (`a_b` and `aB` are both
-/// `A_B`): reported on the second. Skipped fields have no constant.
+/// `A_B`): reported on the second. Skipped and `extra` fields have no constant.
 fn check_const_name<'f>(cx: &Ctxt, cont: &Container, field: &'f Field, consts: &mut HashMap<String, &'f Ident>) {
-    if field.attrs.skip.is_some() {
+    if field.attrs.skip.is_some() || field.attrs.extra.is_some() {
         return;
     }
     let name = screaming_snake(&field.member.unraw().to_string());
@@ -453,6 +693,8 @@ fn index_key<'c, 'a>(cx: &Ctxt, cont: &'c Container<'a>, ident: &Ident, role: &s
     let attrs = &field.attrs;
     let why = if attrs.skip.is_some() {
         "it is skipped, so it is never stored".to_owned()
+    } else if attrs.extra.is_some() {
+        "it holds the attributes the struct does not declare".to_owned()
     } else if attrs.serde.is_some() || attrs.with.is_some() {
         let how = if attrs.serde.is_some() { "serde" } else { "with" };
         format!("it is converted with `{how}`, and key attributes are stored as themselves, as a string, number or binary attribute")
@@ -509,6 +751,11 @@ fn check_include(cx: &Ctxt, cont: &Container, index: &Index, fields: &[Ident], s
                 ident,
                 format!("`{name}` is skipped, so it is never stored and cannot be copied into an index"),
             );
+        } else if field.attrs.extra.is_some() {
+            cx.error_spanned_by(
+                ident,
+                format!("`{name}` holds the attributes the struct does not declare; list the attributes themselves, as fields"),
+            );
         } else if field.attrs.is_key() || is_index_key(ident) {
             let whose = if field.attrs.is_key() { "the table" } else { "this index" };
             cx.error_spanned_by(
@@ -532,8 +779,34 @@ fn check_include(cx: &Ctxt, cont: &Container, index: &Index, fields: &[Ident], s
 
 #[cfg(test)]
 mod tests {
-    use super::{is_scalar, type_to_string};
+    use super::{is_epoch_time, is_one_of, is_scalar, is_string, type_arguments, type_name, type_to_string, INTEGERS};
     use syn::{parse_quote, Type};
+
+    #[test]
+    fn types_of_rules_and_lifecycle_fields() {
+        let string: [Type; 4] =
+            [parse_quote!(String), parse_quote!(std::string::String), parse_quote!(&str), parse_quote!(&'static str)];
+        assert!(string.iter().all(is_string));
+        let not_string: [Type; 4] =
+            [parse_quote!(i64), parse_quote!(Vec<u8>), parse_quote!(String<u8>), parse_quote!(&String)];
+        assert!(!not_string.iter().any(is_string));
+
+        let epoch: [Type; 4] =
+            [parse_quote!(i64), parse_quote!(u64), parse_quote!(Option<i64>), parse_quote!(std::option::Option<u64>)];
+        assert!(epoch.iter().all(is_epoch_time));
+        let not_epoch: [Type; 4] =
+            [parse_quote!(i32), parse_quote!(String), parse_quote!(Option<Option<i64>>), parse_quote!(Vec<i64>)];
+        assert!(!not_epoch.iter().any(is_epoch_time));
+
+        assert!(is_one_of(&parse_quote!(usize), INTEGERS));
+        assert!(!is_one_of(&parse_quote!(u128), INTEGERS));
+        assert!(!is_one_of(&parse_quote!(Option<u64>), INTEGERS));
+
+        let map: Type = parse_quote!(std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>);
+        assert_eq!(type_name(&map).as_deref(), Some("HashMap"));
+        assert_eq!(type_arguments(&map).map(|args| args.len()), Some(2));
+        assert_eq!(type_arguments(&parse_quote!(Item)).map(|args| args.len()), Some(0));
+    }
 
     #[test]
     fn scalars() {

@@ -1,7 +1,7 @@
 //! Code generation for a model or document that passed every check.
 
 use crate::ast::{Container, Field};
-use crate::attr::{Derive, Index, IndexKind, Projection};
+use crate::attr::{DefaultValue, Derive, Index, IndexKind, Projection, RuleKind, TimeUnit};
 use crate::case::screaming_snake;
 use crate::check;
 use crate::ctxt::Ctxt;
@@ -103,6 +103,7 @@ fn expand_model(cont: &Container) -> syn::Result<TokenStream> {
     };
 
     let document = document_impl(cont, &keys);
+    let lifecycle = lifecycle(cont);
     let indexes: Vec<IndexParts> = cont
         .attrs
         .indexes
@@ -149,6 +150,7 @@ fn expand_model(cont: &Container) -> syn::Result<TokenStream> {
                 range: #range_def,
             };
             const INDEXES: &'static [::dynamo_model::IndexDef] = &[#(#index_defs),*];
+            #lifecycle
 
             fn key(&self) -> #key_ident {
                 #key_ident {
@@ -173,6 +175,58 @@ fn expand_model(cont: &Container) -> syn::Result<TokenStream> {
             }
         }
     })
+}
+
+/// The lifecycle items of `impl Model`: only those the model declares (`check`
+/// allows one field each, any number of counters), the trait's defaults standing
+/// for the rest.
+fn lifecycle(cont: &Container) -> TokenStream {
+    let mut items = Vec::new();
+    for field in &cont.fields {
+        let attrs = &field.attrs;
+        let attribute = &attrs.name;
+        if attrs.version.is_some() {
+            // On the field type: an unmet `Copy + TryInto<u64>` is reported there.
+            let (span, member) = spanned_on_type(field);
+            let version = quote_spanned!(span=> ::dynamo_model::__private::version_of(&self.#member));
+            items.push(quote! {
+                const VERSION: ::core::option::Option<&'static str> = ::core::option::Option::Some(#attribute);
+
+                fn version(&self) -> u64 {
+                    #version
+                }
+            });
+        }
+        let timestamps = [(quote!(CREATED_AT), attrs.created_at), (quote!(UPDATED_AT), attrs.updated_at)];
+        for (constant, timestamp) in timestamps {
+            let Some(unit) = timestamp else { continue };
+            let unit = match unit {
+                TimeUnit::Seconds => quote!(::dynamo_model::TimeUnit::Seconds),
+                TimeUnit::Millis => quote!(::dynamo_model::TimeUnit::Millis),
+            };
+            items.push(quote! {
+                const #constant: ::core::option::Option<::dynamo_model::Timestamp> =
+                    ::core::option::Option::Some(::dynamo_model::Timestamp { name: #attribute, unit: #unit });
+            });
+        }
+        if attrs.ttl.is_some() {
+            items.push(quote! {
+                const TTL: ::core::option::Option<&'static str> = ::core::option::Option::Some(#attribute);
+            });
+        }
+    }
+    let counters: Vec<&str> = cont
+        .fields
+        .iter()
+        .filter(|field| field.attrs.counter.is_some())
+        .map(|field| field.attrs.name.as_str())
+        .collect();
+    if !counters.is_empty() {
+        items.push(quote! {
+            const COUNTERS: &'static [&'static str] = &[#(#counters),*];
+        });
+    }
+    quote!(#(#items)*)
 }
 
 fn expand_document(cont: &Container) -> syn::Result<TokenStream> {
@@ -215,12 +269,53 @@ fn document_impl(cont: &Container, keys: &[(&Field, Role)]) -> TokenStream {
     let ident = cont.ident;
     let name = ident.unraw().to_string();
     let key_guards: Vec<TokenStream> = keys.iter().map(|(field, _)| key_guard(field)).collect();
-    let stored: Vec<&Field> = cont.fields.iter().filter(|field| field.attrs.skip.is_none()).collect();
+    let stored: Vec<&Field> = cont.fields.iter().filter(|field| is_stored(field)).collect();
     let stored_count = stored.len();
     let attributes = stored.iter().map(|field| &field.attrs.name);
     let encoder_guards = stored.iter().filter_map(|field| encoder_guard(field));
     let puts = stored.iter().map(|field| put_field(field, &name));
-    let takes = cont.fields.iter().map(|field| take_field(field, &name));
+    let extra = cont.fields.iter().find(|field| field.attrs.extra.is_some());
+
+    // With an `extra` field, the item is sized for the undeclared attributes too,
+    // which are written back last: the declared attributes win a name clash.
+    let (capacity, put_extra) = match extra {
+        Some(field) => {
+            let (span, member) = spanned_on_type(field);
+            (
+                quote!(#stored_count + self.#member.len()),
+                Some(quote_spanned!(span=> ::dynamo_model::__private::put_extra(&mut item, &self.#member);)),
+            )
+        }
+        None => (quote!(#stored_count), None),
+    };
+
+    let construct = match extra {
+        None => {
+            let takes = cont.fields.iter().map(|field| {
+                let member = field.member;
+                let value = take_field(field, &name);
+                quote!(#member: #value,)
+            });
+            quote!(::core::result::Result::Ok(Self { #(#takes)* }))
+        }
+        Some(extra) => {
+            // Every declared attribute is taken out of the item first, in field
+            // order as without `extra`; what is left belongs to `extra`.
+            let others: Vec<&Field> = cont.fields.iter().filter(|field| field.attrs.extra.is_none()).collect();
+            let locals: Vec<Ident> =
+                others.iter().map(|field| local(&format!("__{}", field.member.unraw()), field.member.span())).collect();
+            let values = others.iter().map(|field| take_field(field, &name));
+            let members = others.iter().map(|field| field.member);
+            let (span, extra_member) = spanned_on_type(extra);
+            let item = Ident::new("item", span);
+            quote! {
+                #(let #locals = #values;)*
+                ::core::result::Result::Ok(Self { #(#members: #locals,)* #extra_member: #item })
+            }
+        }
+    };
+    let validate = validate_fn(cont, &name);
+
     quote! {
         #[automatically_derived]
         impl ::dynamo_model::Document for #ident {
@@ -230,18 +325,223 @@ fn document_impl(cont: &Container, keys: &[(&Field, Role)]) -> TokenStream {
             fn to_item(&self) -> ::dynamo_model::Result<::dynamo_model::Item> {
                 #(#key_guards)*
                 #(#encoder_guards)*
-                let mut item = ::dynamo_model::__private::item_with_capacity(#stored_count);
+                let mut item = ::dynamo_model::__private::item_with_capacity(#capacity);
                 #(#puts)*
+                #put_extra
                 ::core::result::Result::Ok(item)
             }
 
             fn from_item(mut item: ::dynamo_model::Item) -> ::dynamo_model::Result<Self> {
                 #(#key_guards)*
-                ::core::result::Result::Ok(Self {
-                    #(#takes)*
-                })
+                #construct
+            }
+
+            #validate
+        }
+    }
+}
+
+/// Whether the field is stored as an attribute of its own (and has a path
+/// constant): not skipped, and not the `extra` map.
+fn is_stored(field: &Field) -> bool {
+    field.attrs.skip.is_none() && field.attrs.extra.is_none()
+}
+
+/// A local variable of the generated code, named `name`.
+///
+/// Mixed-site hygiene keeps it apart from the user's tokens spliced next to it
+/// (a `with = errors` function, say) while rustc still points at `span` when it
+/// reports something about the variable.
+fn local(name: &str, span: Span) -> Ident {
+    Ident::new(name, Span::mixed_site().located_at(span))
+}
+
+/// The variable holding the value a field's rules check, pointed at `span`.
+///
+/// Not hygienic, unlike [`local`]: when the value lacks a trait a rule needs,
+/// rustc reports at the argument, but moves a span from a macro's own context
+/// to the `#[derive]`; with the user's span it stays on the rule. The prefix
+/// keeps it out of the way of the user's names instead.
+fn value_ident(span: Span) -> Ident {
+    Ident::new("__dynamo_value", span)
+}
+
+/// The user's function `path` as a `fn` pointer of type `signature`.
+///
+/// A function of another type is then one mismatch, on the path, in the same
+/// words wherever it is used (so rustc reports it once), and the calls through
+/// the pointer type-check: no error at each call about what the wrong type led
+/// to. A local pointer to a known function is a direct call once optimized.
+fn typed_fn(path: &syn::Path, signature: TokenStream) -> TokenStream {
+    let function = local("function", path.span());
+    // The signature is what rustc says the path was expected to be: on the path,
+    // not on the `#[derive]`.
+    let signature = respan(signature, path.span());
+    quote_spanned!(path.span()=> { let #function: #signature = #path; #function })
+}
+
+/// [`typed_fn`] for a function taking `&value_ty` and returning `output`
+/// (`set`, a rule's `with`), called through a closure so that the argument
+/// coerces as in a direct call: `fn trim(value: &str) -> String` serves a
+/// `String` field, as clippy's `ptr_arg` would have it written.
+fn typed_ref_fn(path: &syn::Path, value_ty: &syn::Type, output: TokenStream) -> TokenStream {
+    let span = path.span();
+    let function = local("function", span);
+    // Not hygienic, as in `value_ident`: a mismatched argument stays reported on
+    // the path alone.
+    let value = value_ident(span);
+    let signature = respan(quote!(fn(&#value_ty) -> #output), span);
+    quote_spanned!(span=> { let #function: #signature = |#value| #path(#value); #function })
+}
+
+/// `Document::validate`, when the struct has any rule: every field's rules in
+/// field order, then the struct's own `validate = f`. `None` keeps the trait's
+/// `Ok(())`.
+fn validate_fn(cont: &Container, name: &str) -> Option<TokenStream> {
+    let errors = local("errors", Span::call_site());
+    let fields: Vec<TokenStream> = cont
+        .fields
+        .iter()
+        .filter(|field| is_stored(field))
+        .filter(|field| !field.attrs.rules.is_empty() || field.attrs.required.is_some())
+        .map(|field| field_rules(field, &errors))
+        .collect();
+    let model = cont.attrs.validate.as_ref().map(|function| {
+        let function = typed_fn(function, quote!(fn(&Self) -> ::core::result::Result<(), ::std::string::String>));
+        quote!(::dynamo_model::__private::rules::model(&mut #errors, #name, (#function)(self));)
+    });
+    if fields.is_empty() && model.is_none() {
+        return None;
+    }
+    Some(quote! {
+        fn validate(&self) -> ::dynamo_model::Result<()> {
+            let mut #errors = ::std::vec::Vec::new();
+            #(#fields)*
+            #model
+            ::dynamo_model::__private::rules::finish(#name, #errors)
+        }
+    })
+}
+
+/// The checks of one field in `validate`: `required`, then its rules on the value
+/// as it will be stored (after `set`), on the inner value of an `Option` when
+/// there is one.
+fn field_rules(field: &Field, errors: &Ident) -> TokenStream {
+    let member = field.member;
+    let attribute = &field.attrs.name;
+    let required = field.attrs.required.map(|span| {
+        quote_spanned!(span=> ::dynamo_model::__private::rules::required(&mut #errors, #attribute, &self.#member);)
+    });
+    if field.attrs.rules.is_empty() {
+        return quote!(#required);
+    }
+    let value = value_ident(member.span());
+    let inner = option_inner(field.ty);
+    let value_ty = inner.unwrap_or(field.ty);
+    let set = field.attrs.set.as_ref().map(|set| {
+        let set = typed_ref_fn(set, value_ty, quote!(#value_ty));
+        quote!(let #value = &(#set)(#value);)
+    });
+    let rules = rule_calls(field, value_ty, errors);
+    match inner {
+        Some(_) => quote! {
+            #required
+            if let ::core::option::Option::Some(#value) = &self.#member {
+                #set
+                #rules
+            }
+        },
+        None => quote! {{
+            let #value = &self.#member;
+            #set
+            #rules
+        }},
+    }
+}
+
+/// The calls of `field`'s rules on the value (see [`value_ident`]), a
+/// `&value_ty`, reporting into `errors`. Each call is spanned on its rule's key, so a rule the type does not
+/// support (`non_empty` on a number) is reported there.
+fn rule_calls(field: &Field, value_ty: &syn::Type, errors: &Ident) -> TokenStream {
+    let attribute = &field.attrs.name;
+    let rules = field.attrs.rules.iter().map(|rule| {
+        let span = rule.key.span();
+        // The same variable, pointed at the rule: rustc blames the argument when
+        // the value's type lacks what the rule needs. Interpolated literals keep
+        // their own spans, so one of the wrong type is reported on itself.
+        let value = value_ident(span);
+        let rules = quote_spanned!(span=> ::dynamo_model::__private::rules);
+        match &rule.kind {
+            RuleKind::Min(bound) => {
+                let bound = number_for(bound, value_ty);
+                quote_spanned!(span=> #rules::min(&mut #errors, #attribute, #value, #bound);)
+            }
+            RuleKind::Max(bound) => {
+                let bound = number_for(bound, value_ty);
+                quote_spanned!(span=> #rules::max(&mut #errors, #attribute, #value, #bound);)
+            }
+            RuleKind::Len { min, max } => {
+                let bound = |bound: &Option<syn::LitInt>| match bound {
+                    Some(lit) => quote!(::core::option::Option::Some(#lit)),
+                    None => quote!(::core::option::Option::None),
+                };
+                let (min, max) = (bound(min), bound(max));
+                quote_spanned!(span=> #rules::length(&mut #errors, #attribute, #value, #min, #max);)
+            }
+            RuleKind::NonEmpty => quote_spanned!(span=> #rules::non_empty(&mut #errors, #attribute, #value);),
+            RuleKind::Regex(pattern) => quote_spanned! {span=>
+                {
+                    static RE: ::std::sync::OnceLock<
+                        ::core::option::Option<::dynamo_model::__private::rules::Regex>,
+                    > = ::std::sync::OnceLock::new();
+                    #rules::pattern(
+                        &mut #errors,
+                        #attribute,
+                        ::core::convert::AsRef::<str>::as_ref(#value),
+                        &RE,
+                        #pattern,
+                    );
+                }
+            },
+            RuleKind::OneOf(allowed) => {
+                let allowed = allowed.iter().map(|lit| number_for(lit, value_ty));
+                quote_spanned!(span=> #rules::one_of(&mut #errors, #attribute, #value, &[#(#allowed),*]);)
+            }
+            RuleKind::Email => quote_spanned! {span=>
+                #rules::email(&mut #errors, #attribute, ::core::convert::AsRef::<str>::as_ref(#value));
+            },
+            RuleKind::With(function) => {
+                let function =
+                    typed_ref_fn(function, value_ty, quote!(::core::result::Result<(), ::std::string::String>));
+                quote_spanned!(span=> #rules::custom(&mut #errors, #attribute, #value, (#function)(#value));)
             }
         }
+    });
+    quote!(#(#rules)*)
+}
+
+/// A number literal of a rule as compared with a value of `value_ty`: an integer
+/// literal becomes a float one when the field is syntactically a float, so that
+/// `min = 0` works on an `f64` as it reads. Anything else is left to rustc.
+fn number_for(expr: &syn::Expr, value_ty: &syn::Type) -> TokenStream {
+    let is_float = matches!(value_ty, syn::Type::Path(path) if path.qself.is_none()
+        && (path.path.is_ident("f64") || path.path.is_ident("f32")));
+    let as_float = |lit: &syn::LitInt| -> Option<syn::LitFloat> {
+        lit.suffix().is_empty().then(|| syn::LitFloat::new(&format!("{}.0", lit.base10_digits()), lit.span()))
+    };
+    match expr {
+        syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(lit), .. }) if is_float => match as_float(lit) {
+            Some(float) => float.into_token_stream(),
+            None => expr.to_token_stream(),
+        },
+        syn::Expr::Unary(syn::ExprUnary { op: syn::UnOp::Neg(minus), expr: inner, .. }) if is_float => match &**inner {
+            syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(lit), .. }) => match as_float(lit) {
+                Some(float) => quote!(#minus #float),
+                None => expr.to_token_stream(),
+            },
+            _ => expr.to_token_stream(),
+        },
+        _ => expr.to_token_stream(),
     }
 }
 
@@ -506,35 +806,91 @@ fn put_key(field: &Field, role: Role, name: &str) -> TokenStream {
 }
 
 /// The statement of `to_item` that stores one field.
+///
+/// A plain field is one call on `&self.member`; `set` and a default written for
+/// `None` add to that only on the fields that have them.
 fn put_field(field: &Field, name: &str) -> TokenStream {
     if let Some(role) = key_role(field) {
         return put_key(field, role, name);
     }
     let attribute = &field.attrs.name;
     let (span, member) = spanned_on_type(field);
-    if let Some(module) = &field.attrs.with_module {
-        // Spanned on the module path: a missing or mistyped function is reported there.
-        let to_attribute = quote_spanned!(module.span()=> #module::to_attribute);
-        return quote_spanned! {span=>
-            ::dynamo_model::__private::put_with(&mut item, #name, #attribute, #to_attribute(&self.#member))?;
-        };
-    }
-    let put = if field.attrs.serde.is_some() { Ident::new("put_serde", span) } else { Ident::new("put", span) };
-    quote_spanned! {span=>
-        ::dynamo_model::__private::#put(&mut item, #name, #attribute, &self.#member)?;
+    // The statement storing `value`, a `&FieldType` (or, with `set`, of its value).
+    let store = |value: TokenStream| match &field.attrs.with_module {
+        Some(module) => {
+            // Spanned on the module path: a missing or mistyped function is reported there.
+            let to_attribute = quote_spanned!(module.span()=> #module::to_attribute);
+            quote_spanned! {span=>
+                ::dynamo_model::__private::put_with(&mut item, #name, #attribute, #to_attribute(#value))?;
+            }
+        }
+        None => {
+            let put = if field.attrs.serde.is_some() { Ident::new("put_serde", span) } else { Ident::new("put", span) };
+            quote_spanned! {span=>
+                ::dynamo_model::__private::#put(&mut item, #name, #attribute, #value)?;
+            }
+        }
+    };
+    let inner = option_inner(field.ty);
+    let value_ty = inner.unwrap_or(field.ty);
+    let set = field.attrs.set.as_ref().map(|set| typed_ref_fn(set, value_ty, quote!(#value_ty)));
+    let value = match &set {
+        None => quote_spanned!(span=> &self.#member),
+        Some(set) if inner.is_some() => {
+            quote_spanned!(span=> &::core::option::Option::map(::core::option::Option::as_ref(&self.#member), #set))
+        }
+        Some(set) => quote_spanned!(span=> &(#set)(&self.#member)),
+    };
+    // `None` in an `Option` field with `default = ..`/`default_fn` stores the
+    // default, so that the item holds what reading it back would give.
+    let Some(default) = custom_default(field, value_ty).filter(|_| inner.is_some()) else {
+        return store(value);
+    };
+    let default = match &set {
+        None => default,
+        Some(set) => quote_spanned!(span=> (#set)(&#default)),
+    };
+    let present = store(value);
+    let absent = store(quote_spanned!(span=> &::core::option::Option::Some(#default)));
+    quote! {
+        if ::core::option::Option::is_some(&self.#member) {
+            #present
+        } else {
+            #absent
+        }
     }
 }
 
-/// The `member: value,` of `from_item` that reads one field back.
+/// The value of `default = "expr"` or `default_fn = path`, if the field has one,
+/// as a `value_ty` (the inner type of an `Option` field). The expression is
+/// given that type where it is written, so a mismatch is reported on the user's
+/// string or path, in the same words on writes and reads (and so only once).
+fn custom_default(field: &Field, value_ty: &syn::Type) -> Option<TokenStream> {
+    match &field.attrs.default {
+        Some(DefaultValue::Expr(expr)) => {
+            let span = expr.span();
+            let default = local("default", span);
+            Some(quote_spanned!(span=> { let #default: #value_ty = #expr; #default }))
+        }
+        Some(DefaultValue::Fn(function)) => {
+            let function = typed_fn(function, quote!(fn() -> #value_ty));
+            Some(quote!((#function)()))
+        }
+        Some(DefaultValue::Trait) | None => None,
+    }
+}
+
+/// The expression of `from_item` that reads one field back.
 fn take_field(field: &Field, name: &str) -> TokenStream {
-    let member = field.member;
     let attribute = &field.attrs.name;
     let ty = field.ty;
     let span = ty.span();
     if field.attrs.skip.is_some() {
-        return quote_spanned!(span=> #member: <#ty as ::core::default::Default>::default(),);
+        return quote_spanned!(span=> <#ty as ::core::default::Default>::default());
     }
-    let or_default = field.attrs.default.is_some();
+    let inner = option_inner(ty);
+    let value_ty = inner.unwrap_or(ty);
+    let or_default = matches!(field.attrs.default, Some(DefaultValue::Trait));
     let value = if let Some(module) = &field.attrs.with_module {
         let from_attribute = quote_spanned!(module.span()=> #module::from_attribute);
         let take = if or_default { Ident::new("take_with_or_default", span) } else { Ident::new("take_with", span) };
@@ -549,7 +905,34 @@ fn take_field(field: &Field, name: &str) -> TokenStream {
         let take = Ident::new(take, span);
         quote_spanned!(span=> ::dynamo_model::__private::#take(&mut item, #name, #attribute)?)
     };
-    quote!(#member: #value,)
+    let value = match custom_default(field, value_ty) {
+        None => value,
+        Some(default) => {
+            // For an `Option` field the expression is the inner value, as on writes.
+            let default = if inner.is_some() { quote!(::core::option::Option::Some(#default)) } else { default };
+            if field.attrs.with_module.is_none() && field.attrs.serde.is_none() {
+                quote_spanned! {span=>
+                    ::dynamo_model::__private::take_or_else(&mut item, #name, #attribute, || #default)?
+                }
+            } else {
+                // The runtime has no `take_or_else` for these conversions; one more
+                // lookup, on these fields only, reuses the plain `take_*`.
+                quote! {
+                    if item.contains_key(#attribute) { #value } else { #default }
+                }
+            }
+        }
+    };
+    let Some(get) = &field.attrs.get else {
+        return value;
+    };
+    let get = typed_fn(get, quote!(fn(#value_ty) -> #value_ty));
+    match inner {
+        // Called as a function, not a method: the type read is only known from
+        // where it goes, which a method call cannot wait for.
+        Some(_) => quote_spanned!(span=> ::core::option::Option::map(#value, #get)),
+        None => quote_spanned!(span=> (#get)(#value)),
+    }
 }
 
 /// The span of the field's type, and the field's name carrying that span.
@@ -591,7 +974,58 @@ pub fn field_marker(fields: &[Field], field: &Field) -> TokenStream {
 /// `with`), so that rustc reports a field type it cannot store, or a missing
 /// `to_attribute`, once for the constant and the method together (see
 /// `encoder_guard`).
+///
+/// A field with rules or `set` gets an encoder of its own that transforms the
+/// value, then checks it (`required` aside: a path's value is never `None`), then
+/// encodes it as the field's plain encoder does. Other fields keep the plain one.
 fn path_encoder(field: &Field) -> (TokenStream, TokenStream) {
+    let (value_ty, encoder) = plain_path_encoder(field);
+    if field.attrs.rules.is_empty() && field.attrs.set.is_none() {
+        return (value_ty, encoder);
+    }
+    let value = value_ident(field.member.span());
+    let errors = local("errors", field.member.span());
+    let set = field.attrs.set.as_ref().map(|set| {
+        let value_ty = option_inner(field.ty).unwrap_or(field.ty);
+        let set = typed_ref_fn(set, value_ty, quote!(#value_ty));
+        quote!(let #value = &(#set)(#value);)
+    });
+    let checks = (!field.attrs.rules.is_empty()).then(|| {
+        let inner = option_inner(field.ty);
+        let calls = rule_calls(field, inner.unwrap_or(field.ty), &errors);
+        // A `with` field's path holds the whole field type, `Option` included.
+        let calls = match inner {
+            Some(_) if field.attrs.with_module.is_some() => quote! {
+                if let ::core::option::Option::Some(#value) = #value {
+                    #calls
+                }
+            },
+            _ => calls,
+        };
+        quote! {
+            let mut #errors = ::std::vec::Vec::new();
+            #calls
+            ::dynamo_model::__private::rules::value_outcome(#errors)?;
+        }
+    });
+    let encoder = quote! {{
+        fn __dynamo_encode(
+            #value: &#value_ty,
+        ) -> ::core::result::Result<
+            ::core::option::Option<::dynamo_model::AttributeValue>,
+            ::dynamo_model::EncodeError,
+        > {
+            #set
+            #checks
+            (#encoder)(#value)
+        }
+        __dynamo_encode
+    }};
+    (value_ty, encoder)
+}
+
+/// The path encoder of a field without rules: how `to_item` encodes its value.
+fn plain_path_encoder(field: &Field) -> (TokenStream, TokenStream) {
     if let Some(module) = &field.attrs.with_module {
         let ty = field.ty;
         let to_attribute = quote_spanned!(module.span()=> #module::to_attribute);
@@ -648,10 +1082,12 @@ fn respan(tokens: TokenStream, span: Span) -> TokenStream {
 /// have `key_guard`, and `with` fields need none: their functions are resolved
 /// at one span in both places.
 fn encoder_guard(field: &Field) -> Option<TokenStream> {
-    if field.attrs.is_key() || field.attrs.skip.is_some() || field.attrs.with_module.is_some() {
+    if field.attrs.is_key() || !is_stored(field) || field.attrs.with_module.is_some() {
         return None;
     }
-    let (_, encoder) = path_encoder(field);
+    // The plain encoder even for a field with rules: its own encoder ends by
+    // calling the plain one, which is where an unmet bound is reported.
+    let (_, encoder) = plain_path_encoder(field);
     Some(quote_spanned!(field.ty.span()=> let _ = #encoder;))
 }
 
@@ -684,7 +1120,7 @@ pub fn option_inner(ty: &syn::Type) -> Option<&syn::Type> {
 fn path_consts<'t>(cont: &Container, extra: impl Iterator<Item = &'t TokenStream>) -> TokenStream {
     let ident = cont.ident;
     let vis = &cont.original.vis;
-    let consts = cont.fields.iter().filter(|field| field.attrs.skip.is_none()).map(|field| {
+    let consts = cont.fields.iter().filter(|field| is_stored(field)).map(|field| {
         let const_name = format_ident!("{}", screaming_snake(&field.member.unraw().to_string()));
         let attribute = &field.attrs.name;
         let marker = field_marker(&cont.fields, field);

@@ -116,7 +116,9 @@ fn constants(input: &DeriveInput, derive: Derive, cont: Option<&Container>) -> T
 
     let fields = cont.map(|cont| cont.fields.as_slice()).unwrap_or_default();
     for field in fields {
-        if field.attrs.skip.is_some() {
+        // As in a valid expansion: no constant for a field that is not stored as
+        // an attribute of its own.
+        if field.attrs.skip.is_some() || field.attrs.extra.is_some() {
             continue;
         }
         let const_name = screaming_snake(&field.member.unraw().to_string());

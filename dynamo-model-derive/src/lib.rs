@@ -35,8 +35,10 @@ pub fn derive_model(input: TokenStream) -> TokenStream {
 /// Derives `dynamo_model::Document` for a struct with named fields stored as a
 /// map (`M`) inside an item, or read as a lighter view of one.
 ///
-/// It takes the field attributes of `Model` except `hash_key` and `range_key`,
-/// and `rename_all` on the struct.
+/// It takes the field attributes of `Model` except the keys (`hash_key`,
+/// `range_key`) and the lifecycle attributes of a table's items (`version`,
+/// `created_at`, `updated_at`, `ttl`, `counter`), and `rename_all` and
+/// `validate = path` on the struct.
 #[proc_macro_derive(Document, attributes(dynamo))]
 pub fn derive_document(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);

@@ -8,6 +8,7 @@
 
 mod common;
 
+mod catalogue;
 mod crud;
 mod decode;
 mod fuzz_decode;
@@ -15,8 +16,10 @@ mod golden;
 mod index;
 mod launcher;
 mod limits;
+mod locking;
 mod pagination;
 mod reserved;
 mod roundtrip;
+mod schema;
 mod table;
 mod update;

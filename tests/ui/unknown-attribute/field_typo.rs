@@ -12,6 +12,8 @@ struct Order {
     total: i64,
     #[dynamo(flatten)]
     extra: String,
+    #[dynamo(cache)]
+    cached: String,
 }
 
 fn main() {}

@@ -1,0 +1,14 @@
+use dynamo_model::Model;
+
+#[derive(Model)]
+#[dynamo(table = "accounts")]
+struct Account {
+    #[dynamo(hash_key)]
+    id: String,
+    #[dynamo(version)]
+    version: u64,
+    #[dynamo(version)]
+    revision: u64,
+}
+
+fn main() {}
