@@ -460,8 +460,9 @@ fn field_rules(field: &Field, errors: &Ident) -> TokenStream {
 }
 
 /// The calls of `field`'s rules on the value (see [`value_ident`]), a
-/// `&value_ty`, reporting into `errors`. Each call is spanned on its rule's key, so a rule the type does not
-/// support (`non_empty` on a number) is reported there.
+/// `&value_ty`, reporting into `errors`. Each call is spanned on its rule's key,
+/// so a rule the type does not support (`non_empty` on a number) is reported
+/// there.
 fn rule_calls(field: &Field, value_ty: &syn::Type, errors: &Ident) -> TokenStream {
     let attribute = &field.attrs.name;
     let rules = field.attrs.rules.iter().map(|rule| {

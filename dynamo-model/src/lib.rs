@@ -29,9 +29,19 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Field attributes: `hash_key`, `range_key`, `rename = "..."`, `skip`, `default`,
-//! `with = module`, `serde`; container attributes: `table = "..."` (required) and
-//! `rename_all = "camelCase"` (serde's conventions). See the README for each.
+//! Container attributes: `table = "..."` (required for `Model`), `rename_all = "camelCase"`
+//! (serde's conventions), `gsi(name, hash, range, projection)`, `lsi(name, range,
+//! projection)`, `validate = f`. Field attributes: `hash_key`, `range_key`, `rename`,
+//! `skip`, `default` / `default = "expr"` / `default_fn = f`, `with = module`, `serde`,
+//! `validate(min, max, len(..), regex, one_of, email, non_empty, with)`, `required`,
+//! `set = f`, `get = f`, `version`, `created_at`, `updated_at`, `ttl`, `counter`,
+//! `extra`. The README has an example of each.
+//!
+//! Every stored field also gets a typed path, an associated constant in
+//! `SCREAMING_SNAKE_CASE` (`Order::TOTAL_CENTS`), and every index a constant of its own
+//! (`Order::BY_STATUS`). Such a constant shadows an associated constant of the
+//! [`Model`] trait with the same name: a field `created_at` makes `Order::CREATED_AT` its
+//! path, and the trait's timestamp definition is then `<Order as Model>::CREATED_AT`.
 
 pub mod cursor;
 pub mod db;

@@ -67,7 +67,9 @@ fn cases(db: &Db) -> Vec<Case<'_>> {
     vec![
         // Declared rules, on put.
         case("len too short", "name", async { Account::put(db, &Account { name: "A".into(), ..account("a") }).await }),
-        case("len too long", "name", async { Account::put(db, &Account { name: "A".repeat(21), ..account("a") }).await }),
+        case("len too long", "name", async {
+            Account::put(db, &Account { name: "A".repeat(21), ..account("a") }).await
+        }),
         case("email", "email", async { Account::put(db, &Account { email: "x@".into(), ..account("a") }).await }),
         case("regex", "country", async { Account::put(db, &Account { country: "pt".into(), ..account("a") }).await }),
         case("one_of", "role", async { Account::put(db, &Account { role: "root".into(), ..account("a") }).await }),
@@ -81,14 +83,24 @@ fn cases(db: &Db) -> Vec<Case<'_>> {
             Account::put(db, &Account { role: "x".into(), ..account("a") }).if_not_exists().await
         }),
         // Declared rules, on update values and conditions.
-        case("update breaks regex", "country", async { Account::update(db, Account::key("a")).set(&Account::COUNTRY, "xx").await }),
-        case("update breaks max", "quota", async { Account::update(db, Account::key("a")).set(&Account::QUOTA, 5000).await }),
-        case("update breaks len", "name", async { Account::update(db, Account::key("a")).set(&Account::NAME, "").await }),
+        case("update breaks regex", "country", async {
+            Account::update(db, Account::key("a")).set(&Account::COUNTRY, "xx").await
+        }),
+        case("update breaks max", "quota", async {
+            Account::update(db, Account::key("a")).set(&Account::QUOTA, 5000).await
+        }),
+        case("update breaks len", "name", async {
+            Account::update(db, Account::key("a")).set(&Account::NAME, "").await
+        }),
         case("condition breaks one_of", "role", async {
             Account::update(db, Account::key("a")).set(&Account::QUOTA, 5).condition(Account::ROLE.eq("root")).await
         }),
-        case("counter set", "logins", async { Account::update(db, Account::key("a")).set(&Account::LOGINS, 5u64).await }),
-        case("counter remove", "logins", async { Account::update(db, Account::key("a")).remove(&Account::LOGINS).await }),
+        case("counter set", "logins", async {
+            Account::update(db, Account::key("a")).set(&Account::LOGINS, 5u64).await
+        }),
+        case("counter remove", "logins", async {
+            Account::update(db, Account::key("a")).remove(&Account::LOGINS).await
+        }),
         // Numbers DynamoDB cannot hold.
         case("NaN", "ratio", async { Limits::put(db, &Limits { ratio: f64::NAN, ..limits() }).await }),
         case("+inf", "ratio", async { Limits::put(db, &Limits { ratio: f64::INFINITY, ..limits() }).await }),
@@ -99,22 +111,31 @@ fn cases(db: &Db) -> Vec<Case<'_>> {
         case("39 digits", "wide", async { Limits::put(db, &Limits { wide: i128::MAX, ..limits() }).await }),
         case("-39 digits", "wide", async { Limits::put(db, &Limits { wide: i128::MIN, ..limits() }).await }),
         case("u128 max", "uwide", async { Limits::put(db, &Limits { uwide: u128::MAX, ..limits() }).await }),
-        case("NaN in update", "ratio", async { Limits::update(db, Limits::key("p", vec![1])).set(&Limits::RATIO, f64::NAN).await }),
+        case("NaN in update", "ratio", async {
+            Limits::update(db, Limits::key("p", vec![1])).set(&Limits::RATIO, f64::NAN).await
+        }),
         case("NaN in condition", "ratio", async {
             Limits::delete(db, Limits::key("p", vec![1])).condition(Limits::RATIO.gt(f64::NAN)).await
         }),
         // Keys.
         case("empty hash key", "pk", async { Limits::put(db, &Limits { pk: String::new(), ..limits() }).await }),
         case("empty binary range key", "sk", async { Limits::put(db, &Limits { sk: vec![], ..limits() }).await }),
-        case("hash key 2049 bytes", "pk", async { Limits::put(db, &Limits { pk: "é".repeat(1025), ..limits() }).await }),
+        case("hash key 2049 bytes", "pk", async {
+            Limits::put(db, &Limits { pk: "é".repeat(1025), ..limits() }).await
+        }),
         case("range key 1025 bytes", "sk", async { Limits::put(db, &Limits { sk: vec![7; 1025], ..limits() }).await }),
         case("get with empty key", "pk", async { Limits::get(db, Limits::key("", vec![1])).await }),
         case("delete with empty key", "sk", async { Limits::delete(db, Limits::key("p", vec![])).await }),
         case("query with empty hash", "pk", async { Limits::query(db, "").await }),
-        case("update of a key", "pk", async { Limits::update(db, Limits::key("p", vec![1])).set(&Limits::PK, "q").await }),
+        case("update of a key", "pk", async {
+            Limits::update(db, Limits::key("p", vec![1])).set(&Limits::PK, "q").await
+        }),
         // Expressions DynamoDB would reject.
         case("overlapping paths", "scores.a", async {
-            Limits::update(db, Limits::key("p", vec![1])).set(&Limits::SCORES, HashMap::new()).add(&Limits::SCORES.key("a"), 1).await
+            Limits::update(db, Limits::key("p", vec![1]))
+                .set(&Limits::SCORES, HashMap::new())
+                .add(&Limits::SCORES.key("a"), 1)
+                .await
         }),
         case("same path twice", "ratio", async {
             Limits::update(db, Limits::key("p", vec![1])).set(&Limits::RATIO, 1.0).set(&Limits::RATIO, 2.0).await
@@ -123,7 +144,9 @@ fn cases(db: &Db) -> Vec<Case<'_>> {
             Limits::update(db, Limits::key("p", vec![1])).add_to_set(&Limits::TAGS, BTreeSet::new()).await
         }),
         case("empty set compared", "tags", async { Limits::scan(db).filter(Limits::TAGS.eq(BTreeSet::new())).await }),
-        case("IN without values", "blob", async { Limits::scan(db).filter(Limits::BLOB.is_in(Vec::<String>::new())).await }),
+        case("IN without values", "blob", async {
+            Limits::scan(db).filter(Limits::BLOB.is_in(Vec::<String>::new())).await
+        }),
         case("IN of 101 values", "blob", async {
             Limits::scan(db).filter(Limits::BLOB.is_in((0..101).map(|i| i.to_string()))).await
         }),
@@ -132,7 +155,9 @@ fn cases(db: &Db) -> Vec<Case<'_>> {
             Limits::query(db, "p").page(Some(cursor)).await
         }),
         // Item size.
-        case("item over 400 KB", "blob", async { Limits::put(db, &Limits { blob: "x".repeat(410 * 1024), ..limits() }).await }),
+        case("item over 400 KB", "blob", async {
+            Limits::put(db, &Limits { blob: "x".repeat(410 * 1024), ..limits() }).await
+        }),
         case("list over 400 KB", "lines", async {
             Limits::put(db, &Limits { lines: vec!["y".repeat(1024); 401], ..limits() }).await
         }),

@@ -66,8 +66,7 @@ fn concurrent_read_modify_write_loses_no_update_with_a_version() {
     run(|db| async move {
         Versioned::create_table(&db).await.unwrap();
         let acks = Arc::new(AtomicU64::new(0));
-        let tasks: Vec<_> =
-            (0..TASKS).map(|_| tokio::spawn(increment_versioned(db.clone(), acks.clone()))).collect();
+        let tasks: Vec<_> = (0..TASKS).map(|_| tokio::spawn(increment_versioned(db.clone(), acks.clone()))).collect();
         for task in tasks {
             task.await.unwrap();
         }
@@ -83,8 +82,7 @@ fn control_without_a_version_updates_are_lost() {
     run(|db| async move {
         Unversioned::create_table(&db).await.unwrap();
         let acks = Arc::new(AtomicU64::new(0));
-        let tasks: Vec<_> =
-            (0..TASKS).map(|_| tokio::spawn(increment_unversioned(db.clone(), acks.clone()))).collect();
+        let tasks: Vec<_> = (0..TASKS).map(|_| tokio::spawn(increment_unversioned(db.clone(), acks.clone()))).collect();
         for task in tasks {
             task.await.unwrap();
         }

@@ -11,7 +11,7 @@ fn now_secs() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
 }
 
-pub fn trim(value: &String) -> String {
+pub fn trim(value: &str) -> String {
     value.trim().to_owned()
 }
 

@@ -101,6 +101,8 @@ pub struct Misc {
     pub offset: Option<i32>,
     #[dynamo(validate(regex = r"^\d+$", regex = "^1", with = digits), set = trim_str, default = "\"100\".to_owned()")]
     pub code: Option<String>,
+    #[dynamo(set = trim_str, validate(with = digits))]
+    pub pin: String,
     #[dynamo(get = shout)]
     pub label: Option<String>,
     #[dynamo(default = "vec![1, 2]")]
@@ -237,6 +239,7 @@ fn main() {
         ratio: 0.5,
         offset: None,
         code: None,
+        pin: " 42 ".into(),
         label: Some("hi".into()),
         numbers: vec![],
         version: 7,
@@ -247,6 +250,7 @@ fn main() {
     assert_eq!(misc.version(), 7);
     let item = misc.to_item().unwrap();
     assert_eq!(item["code"], string("100"), "`None` writes the default");
+    assert_eq!(item["pin"], string("42"));
     let mut item = Misc { code: Some(" 12 ".into()), ..misc.clone() }.to_item().unwrap();
     assert_eq!(item["code"], string("12"));
     item.remove("code");
