@@ -145,6 +145,13 @@ pub(crate) fn check_item(model: &'static str, item: &Item) -> crate::Result<()> 
     let mut size = 0;
     let mut largest: Option<(&String, usize)> = None;
     for (name, value) in item {
+        if let Some(number) = first_unstorable_number(value) {
+            return Err(Error::Invalid {
+                model,
+                attribute: name.clone().into(),
+                reason: InvalidReason::NumberOutOfRange { value: number.to_owned() },
+            });
+        }
         if let Some(member) = first_duplicate(value) {
             return Err(Error::Invalid {
                 model,
@@ -191,6 +198,24 @@ fn first_duplicate(value: &AttributeValue) -> Option<String> {
         }
         AttributeValue::L(list) => list.iter().find_map(first_duplicate),
         AttributeValue::M(map) => map.values().find_map(first_duplicate),
+        _ => None,
+    }
+}
+
+/// A number in `value` (anywhere inside it) that DynamoDB cannot hold: more than 38
+/// significant digits, or a magnitude outside 1E-130 to 9.99…E+125. The library's own
+/// number types never make one; a custom `ToAttribute` or `with` module might.
+fn first_unstorable_number(value: &AttributeValue) -> Option<&str> {
+    fn storable(text: &str) -> bool {
+        let (_, digits, power) = canonical_number(text);
+        // The value is 0.d1d2… × 10^power.
+        digits.is_empty() || (digits.len() <= 38 && (-129..=126).contains(&power))
+    }
+    match value {
+        AttributeValue::N(n) => (!storable(n)).then_some(n.as_str()),
+        AttributeValue::Ns(members) => members.iter().find(|n| !storable(n)).map(String::as_str),
+        AttributeValue::L(list) => list.iter().find_map(first_unstorable_number),
+        AttributeValue::M(map) => map.values().find_map(first_unstorable_number),
         _ => None,
     }
 }
@@ -332,6 +357,37 @@ mod tests {
     use aws_sdk_dynamodb::primitives::Blob;
 
     use super::*;
+
+    #[test]
+    fn numbers_dynamodb_cannot_hold_are_found() {
+        let n = |text: &str| AttributeValue::N(text.to_owned());
+        for ok in ["0", "-0.0", "9.99e125", "-9.99E+125", "1e-130", "12345678901234567890123456789012345678", "100e-2"]
+        {
+            assert_eq!(first_unstorable_number(&n(ok)), None, "{ok}");
+        }
+        for bad in ["1e126", "-1E126", "1e-131", "123456789012345678901234567890123456789", "0.5e-130"] {
+            assert_eq!(first_unstorable_number(&n(bad)), Some(bad), "{bad}");
+        }
+        let nested =
+            AttributeValue::M(HashMap::from([("k".to_owned(), AttributeValue::Ns(vec!["1".into(), "1e200".into()]))]));
+        assert_eq!(first_unstorable_number(&nested), Some("1e200"));
+    }
+
+    #[test]
+    fn duplicate_set_members_are_found_as_dynamodb_compares_them() {
+        let ns = |members: &[&str]| AttributeValue::Ns(members.iter().map(|m| (*m).to_owned()).collect());
+        assert_eq!(first_duplicate(&ns(&["1", "2", "1.0"])), Some("1".to_owned()));
+        assert_eq!(first_duplicate(&ns(&["10e-1", "+001"])), Some("10e-1".to_owned()));
+        assert_eq!(first_duplicate(&ns(&["0", "-0.00"])), Some("0".to_owned()));
+        assert_eq!(first_duplicate(&ns(&["1", "-1", "10", "0.1"])), None);
+        let ss = AttributeValue::Ss(vec!["a".into(), "b".into(), "a".into()]);
+        assert_eq!(first_duplicate(&AttributeValue::L(vec![ss])), Some("\"a\"".to_owned()));
+        let item = HashMap::from([("n".to_owned(), ns(&["5", "5.00"]))]);
+        match check_item("Doc", &item) {
+            Err(Error::Invalid { reason: InvalidReason::DuplicateSetMember { member }, .. }) => assert_eq!(member, "5"),
+            other => panic!("expected a duplicate member, got {other:?}"),
+        }
+    }
 
     fn n(text: &str) -> usize {
         attribute_size(&AttributeValue::N(text.into()))

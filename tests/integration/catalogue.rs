@@ -6,7 +6,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::future::Future;
 use std::pin::Pin;
 
-use dynamo_model::{Cursor, Db, Error, Model};
+use dynamo_model::{AttributeValue, Cursor, Db, Error, Model};
 
 use crate::common::{counted, run};
 use crate::schema::{account, Account};
@@ -26,6 +26,7 @@ struct Limits {
     blob: String,
     lines: Vec<String>,
     scores: HashMap<String, i64>,
+    raw: AttributeValue,
 }
 
 fn limits() -> Limits {
@@ -40,6 +41,7 @@ fn limits() -> Limits {
         blob: String::new(),
         lines: Vec::new(),
         scores: HashMap::new(),
+        raw: AttributeValue::S("x".into()),
     }
 }
 
@@ -157,6 +159,16 @@ fn cases(db: &Db) -> Vec<Case<'_>> {
         // Item size.
         case("item over 400 KB", "blob", async {
             Limits::put(db, &Limits { blob: "x".repeat(410 * 1024), ..limits() }).await
+        }),
+        case("duplicate set members", "raw", async {
+            Limits::put(db, &Limits { raw: AttributeValue::Ns(vec!["1".into(), "1.0".into()]), ..limits() }).await
+        }),
+        case("39-digit number from a custom value", "raw", async {
+            Limits::put(db, &Limits { raw: AttributeValue::N("1".repeat(39)), ..limits() }).await
+        }),
+        case("lists nested 32 deep", "raw", async {
+            let deep = (0..32).fold(AttributeValue::Null(true), |inner, _| AttributeValue::L(vec![inner]));
+            Limits::put(db, &Limits { raw: deep, ..limits() }).await
         }),
         case("list over 400 KB", "lines", async {
             Limits::put(db, &Limits { lines: vec!["y".repeat(1024); 401], ..limits() }).await
