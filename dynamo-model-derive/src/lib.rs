@@ -5,10 +5,10 @@
 //! crate provides.
 //!
 //! The crate is a pipeline, one file per stage, in the style of `serde_derive`:
-//! [`attr`] parses `#[dynamo(...)]`, [`ast`] builds a typed view of the struct,
-//! [`check`] applies the modelling rules, [`expand`] writes the impls and
-//! [`fallback`] stands in for them when the input had mistakes. Every mistake is
-//! collected in a [`ctxt::Ctxt`] so that they are all reported in one compile.
+//! `attr` parses `#[dynamo(...)]`, `ast` builds a typed view of the struct,
+//! `check` applies the modelling rules, `expand` writes the impls and
+//! `fallback` stands in for them when the input had mistakes. Every mistake is
+//! collected in a `ctxt::Ctxt` so that they are all reported in one compile.
 
 mod ast;
 mod attr;

@@ -34,7 +34,7 @@ impl<'a, M: Model> Delete<'a, M> {
         Self { db, key, conditional: Conditional::default(), expected_version: None }
     }
 
-    /// Deletes only if the condition holds; otherwise [`Error::ConditionFailed`] with
+    /// Deletes only if the condition holds; otherwise [`Error::ConditionFailed`](crate::Error::ConditionFailed) with
     /// the current item. Several conditions combine with AND.
     pub fn condition(mut self, condition: impl Into<Condition<M>>) -> Self {
         self.conditional.add(condition.into());
@@ -42,7 +42,7 @@ impl<'a, M: Model> Delete<'a, M> {
     }
 
     /// Deletes only if the stored `#[dynamo(version)]` is `version` (the one read);
-    /// [`Error::VersionConflict`] otherwise.
+    /// [`Error::VersionConflict`](crate::Error::VersionConflict) otherwise.
     pub fn expect_version(mut self, version: u64) -> Self {
         self.expected_version = Some(version);
         self
