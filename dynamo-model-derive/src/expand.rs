@@ -248,6 +248,14 @@ fn expand_document(cont: &Container) -> syn::Result<TokenStream> {
             > {
                 ::dynamo_model::__private::encode_document(self)
             }
+
+            fn __validate(
+                &self,
+                errors: &mut ::std::vec::Vec<::dynamo_model::FieldError>,
+                path: &::core::primitive::str,
+            ) {
+                ::dynamo_model::__private::validate_nested(self, errors, path)
+            }
         }
 
         #[automatically_derived]
@@ -394,8 +402,9 @@ fn typed_ref_fn(path: &syn::Path, value_ty: &syn::Type, output: TokenStream) -> 
     quote_spanned!(span=> { let #function: #signature = |#value| #path(#value); #function })
 }
 
-/// `Document::validate`, when the struct has any rule: every field's rules in
-/// field order, then the struct's own `validate = f`. `None` keeps the trait's
+/// `Document::validate`, when the struct has any rule or any plain field: every
+/// field's rules in field order, each plain field's nested documents right after
+/// its own rules, then the struct's own `validate = f`. `None` keeps the trait's
 /// `Ok(())`.
 fn validate_fn(cont: &Container, name: &str) -> Option<TokenStream> {
     let errors = local("errors", Span::call_site());
@@ -403,8 +412,12 @@ fn validate_fn(cont: &Container, name: &str) -> Option<TokenStream> {
         .fields
         .iter()
         .filter(|field| is_stored(field))
-        .filter(|field| !field.attrs.rules.is_empty() || field.attrs.required.is_some())
-        .map(|field| field_rules(field, &errors))
+        .filter_map(|field| {
+            let rules =
+                (!field.attrs.rules.is_empty() || field.attrs.required.is_some()).then(|| field_rules(field, &errors));
+            let nested = is_plain(field).then(|| nested_rules(field, &errors));
+            (rules.is_some() || nested.is_some()).then(|| quote!(#rules #nested))
+        })
         .collect();
     let model = cont.attrs.validate.as_ref().map(|function| {
         let function = typed_fn(function, quote!(fn(&Self) -> ::core::result::Result<(), ::std::string::String>));
@@ -413,14 +426,41 @@ fn validate_fn(cont: &Container, name: &str) -> Option<TokenStream> {
     if fields.is_empty() && model.is_none() {
         return None;
     }
+    // As in `to_item`: a field type that cannot be stored is reported once, by the
+    // guard, not once more for the bound of its `__validate` call.
+    let guards = cont.fields.iter().filter(|field| is_plain(field)).filter_map(|field| {
+        if field.attrs.is_key() {
+            Some(key_guard(field))
+        } else {
+            encoder_guard(field)
+        }
+    });
     Some(quote! {
         fn validate(&self) -> ::dynamo_model::Result<()> {
+            #(#guards)*
             let mut #errors = ::std::vec::Vec::new();
             #(#fields)*
             #model
             ::dynamo_model::__private::rules::finish(#name, #errors)
         }
     })
+}
+
+/// Whether the field is stored through its own `ToAttribute`: not skipped, not
+/// `extra`, and not encoded by `serde` or a `with` module.
+fn is_plain(field: &Field) -> bool {
+    is_stored(field) && field.attrs.serde.is_none() && field.attrs.with_module.is_none()
+}
+
+/// The check of the `#[derive(Document)]` values inside a plain field (itself,
+/// or in an `Option`, a list or a map), their errors prefixed by its attribute.
+/// A no-op, inlined away, for any other type.
+fn nested_rules(field: &Field, errors: &Ident) -> TokenStream {
+    let attribute = &field.attrs.name;
+    let (span, member) = spanned_on_type(field);
+    quote_spanned! {span=>
+        ::dynamo_model::ToAttribute::__validate(&self.#member, &mut #errors, #attribute);
+    }
 }
 
 /// The checks of one field in `validate`: `required`, then its rules on the value

@@ -115,6 +115,17 @@ pub fn encode_document<D: Document>(value: &D) -> std::result::Result<Option<Att
     }
 }
 
+/// Checks a nested document's rules, for `#[derive(Document)]`'s `ToAttribute`:
+/// each broken rule is reported with its attribute prefixed by `path.`.
+pub fn validate_nested<D: Document>(doc: &D, errors: &mut Vec<crate::FieldError>, path: &str) {
+    if let Err(Error::Validation { errors: inner, .. }) = doc.validate() {
+        errors.extend(inner.into_iter().map(|error| crate::FieldError {
+            attribute: std::borrow::Cow::Owned(format!("{path}.{}", error.attribute)),
+            ..error
+        }));
+    }
+}
+
 /// A nested document from a map (`M`), for `#[derive(Document)]`'s `FromAttribute`.
 pub fn decode_document<D: Document>(value: AttributeValue) -> std::result::Result<D, DecodeError> {
     match value {
@@ -298,3 +309,89 @@ impl<M: Model<Key = Self>> ModelKey for FallbackKey<M> {
 
 /// The key schema of the stub impl the derive emits after a compile error.
 pub const FALLBACK_KEY_SCHEMA: KeySchema = KeySchema { hash: KeyDef { name: "", scalar: ScalarType::S }, range: None };
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{BTreeMap, HashMap};
+
+    use super::*;
+    use crate::error::Rule;
+    use crate::FieldError;
+
+    /// A hand-written `#[derive(Document)]`: `city` must not be empty, and `inner` is
+    /// a nested document checked as the derive checks one.
+    struct Address {
+        city: &'static str,
+        inner: Option<Box<Address>>,
+    }
+
+    impl Document for Address {
+        const NAME: &'static str = "Address";
+        const ATTRIBUTES: &'static [&'static str] = &["city", "inner"];
+
+        fn to_item(&self) -> Result<Item> {
+            Ok(Item::new())
+        }
+
+        fn from_item(_: Item) -> Result<Self> {
+            Ok(Address { city: "", inner: None })
+        }
+
+        fn validate(&self) -> Result<()> {
+            let mut errors = Vec::new();
+            crate::validate::non_empty(&mut errors, "city", self.city);
+            if let Some(inner) = &self.inner {
+                inner.as_ref().__validate(&mut errors, "inner");
+            }
+            crate::validate::finish(Self::NAME, errors)
+        }
+    }
+
+    impl ToAttribute for Address {
+        fn to_attribute(&self) -> std::result::Result<Option<AttributeValue>, EncodeError> {
+            encode_document(self)
+        }
+
+        fn __validate(&self, errors: &mut Vec<FieldError>, path: &str) {
+            validate_nested(self, errors, path);
+        }
+    }
+
+    fn bad() -> Address {
+        Address { city: "", inner: None }
+    }
+
+    fn good() -> Address {
+        Address { city: "Lyon", inner: None }
+    }
+
+    fn paths(check: impl FnOnce(&mut Vec<FieldError>)) -> Vec<String> {
+        let mut errors = Vec::new();
+        check(&mut errors);
+        assert!(errors.iter().all(|e| e.rule == Rule::NonEmpty));
+        errors.into_iter().map(|e| e.attribute.into_owned()).collect()
+    }
+
+    #[test]
+    fn nested_documents_report_under_their_path() {
+        assert_eq!(paths(|e| bad().__validate(e, "home")), ["home.city"]);
+        assert_eq!(paths(|e| good().__validate(e, "home")), Vec::<String>::new());
+        assert_eq!(paths(|e| <&Address as ToAttribute>::__validate(&&bad(), e, "home")), ["home.city"]);
+        assert_eq!(paths(|e| Some(bad()).__validate(e, "prev")), ["prev.city"]);
+        assert_eq!(paths(|e| None::<Address>.__validate(e, "prev")), Vec::<String>::new());
+        assert_eq!(
+            paths(|e| vec![good(), bad(), bad()].__validate(e, "history")),
+            ["history[1].city", "history[2].city"]
+        );
+        assert_eq!(paths(|e| [bad()][..].__validate(e, "list")), ["list[0].city"]);
+        let map = HashMap::from([("home".to_owned(), bad()), ("work".to_owned(), good())]);
+        assert_eq!(paths(|e| map.__validate(e, "by_label")), ["by_label.home.city"]);
+        let map = BTreeMap::from([("a".to_owned(), bad()), ("b".to_owned(), bad())]);
+        assert_eq!(paths(|e| map.__validate(e, "m")), ["m.a.city", "m.b.city"]);
+        // Deeper nesting composes the prefixes.
+        let deep = Address { city: "Oslo", inner: Some(Box::new(Address { city: "", inner: Some(Box::new(bad())) })) };
+        assert_eq!(paths(|e| vec![deep].__validate(e, "h")), ["h[0].inner.city", "h[0].inner.inner.city"]);
+        // Plain values have nothing nested.
+        assert_eq!(paths(|e| vec![String::new()].__validate(e, "s")), Vec::<String>::new());
+    }
+}

@@ -55,6 +55,15 @@ pub trait ToAttribute {
         }
         Ok(Some(AttributeValue::L(list)))
     }
+
+    /// Checks the rules of the `#[derive(Document)]` values inside `self`, appending what
+    /// breaks them to `errors` with attributes prefixed by `path`. Nothing for other types;
+    /// containers forward it to their elements.
+    #[doc(hidden)]
+    #[inline]
+    fn __validate(&self, errors: &mut Vec<crate::FieldError>, path: &str) {
+        let _ = (errors, path);
+    }
 }
 
 /// A Rust value that can be read back from a DynamoDB attribute.
@@ -216,6 +225,11 @@ impl<T: ToAttribute + ?Sized> ToAttribute for &T {
     #[inline]
     fn to_attribute(&self) -> Result<Option<AttributeValue>, EncodeError> {
         (**self).to_attribute()
+    }
+
+    #[inline]
+    fn __validate(&self, errors: &mut Vec<crate::FieldError>, path: &str) {
+        (**self).__validate(errors, path);
     }
 }
 
@@ -570,6 +584,13 @@ impl<T: ToAttribute> ToAttribute for Option<T> {
             None => Ok(None),
         }
     }
+
+    #[inline]
+    fn __validate(&self, errors: &mut Vec<crate::FieldError>, path: &str) {
+        if let Some(value) = self {
+            value.__validate(errors, path);
+        }
+    }
 }
 
 impl<T: FromAttribute> FromAttribute for Option<T> {
@@ -594,12 +615,22 @@ impl<T: ToAttribute> ToAttribute for Vec<T> {
     fn to_attribute(&self) -> Result<Option<AttributeValue>, EncodeError> {
         T::__vec_to_attribute(self)
     }
+
+    #[inline]
+    fn __validate(&self, errors: &mut Vec<crate::FieldError>, path: &str) {
+        validate_elements(self, errors, path);
+    }
 }
 
 impl<T: ToAttribute> ToAttribute for [T] {
     #[inline]
     fn to_attribute(&self) -> Result<Option<AttributeValue>, EncodeError> {
         T::__vec_to_attribute(self)
+    }
+
+    #[inline]
+    fn __validate(&self, errors: &mut Vec<crate::FieldError>, path: &str) {
+        validate_elements(self, errors, path);
     }
 }
 
@@ -609,6 +640,41 @@ impl<T: FromAttribute> FromAttribute for Vec<T> {
     #[inline]
     fn from_attribute(value: AttributeValue) -> Result<Self, DecodeError> {
         T::__vec_from_attribute(value)
+    }
+}
+
+/// Forwards `__validate` to each element, at `path[i]`.
+///
+/// The element reports under the empty path and only the errors it adds are then
+/// prefixed: no path is built per element, so the loop over a list of plain values
+/// (whose `__validate` does nothing) optimizes away.
+fn validate_elements<T: ToAttribute>(items: &[T], errors: &mut Vec<crate::FieldError>, path: &str) {
+    for (i, item) in items.iter().enumerate() {
+        let before = errors.len();
+        item.__validate(errors, "");
+        prefix_new(errors, before, format_args!("{path}[{i}]"));
+    }
+}
+
+/// Forwards `__validate` to each value of a map, at `path.key` (as in
+/// [`validate_elements`], without building a path per entry).
+fn validate_values<'a, V, I>(entries: I, errors: &mut Vec<crate::FieldError>, path: &str)
+where
+    V: ToAttribute + 'a,
+    I: Iterator<Item = (&'a String, &'a V)>,
+{
+    for (key, value) in entries {
+        let before = errors.len();
+        value.__validate(errors, "");
+        prefix_new(errors, before, format_args!("{path}.{key}"));
+    }
+}
+
+/// Prefixes the attributes of the errors from `before` on with `prefix`.
+#[inline]
+fn prefix_new(errors: &mut [crate::FieldError], before: usize, prefix: std::fmt::Arguments<'_>) {
+    for error in &mut errors[before..] {
+        error.attribute = std::borrow::Cow::Owned(format!("{prefix}{}", error.attribute));
     }
 }
 
@@ -649,6 +715,11 @@ impl<V: ToAttribute, S> ToAttribute for HashMap<String, V, S> {
     fn to_attribute(&self) -> Result<Option<AttributeValue>, EncodeError> {
         encode_map(self.iter(), self.len())
     }
+
+    #[inline]
+    fn __validate(&self, errors: &mut Vec<crate::FieldError>, path: &str) {
+        validate_values(self.iter(), errors, path);
+    }
 }
 
 impl<V: FromAttribute, S: BuildHasher + Default> FromAttribute for HashMap<String, V, S> {
@@ -664,6 +735,11 @@ impl<V: ToAttribute> ToAttribute for BTreeMap<String, V> {
     #[inline]
     fn to_attribute(&self) -> Result<Option<AttributeValue>, EncodeError> {
         encode_map(self.iter(), self.len())
+    }
+
+    #[inline]
+    fn __validate(&self, errors: &mut Vec<crate::FieldError>, path: &str) {
+        validate_values(self.iter(), errors, path);
     }
 }
 

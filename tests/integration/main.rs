@@ -17,6 +17,7 @@ mod index;
 mod launcher;
 mod limits;
 mod locking;
+mod nested_validation;
 mod pagination;
 mod reserved;
 mod roundtrip;

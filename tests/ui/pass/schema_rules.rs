@@ -244,7 +244,7 @@ fn main() {
         numbers: vec![],
         version: 7,
         hits: None,
-        note: Note { text: String::new() },
+        note: Note { text: "n".into() },
     };
     misc.validate().unwrap();
     assert_eq!(misc.version(), 7);
@@ -259,14 +259,21 @@ fn main() {
     assert_eq!(read.code.as_deref(), Some("100"));
     assert_eq!(read.label.as_deref(), Some("HI"));
     assert_eq!(read.numbers, [1, 2]);
-    let bad = Misc { ratio: 2.0, offset: Some(3), code: Some(" 2 ".into()), id: "too long an id".into(), ..misc };
+    let bad = Misc {
+        ratio: 2.0,
+        offset: Some(3),
+        code: Some(" 2 ".into()),
+        id: "too long an id".into(),
+        note: Note { text: String::new() },
+        ..misc
+    };
     match bad.validate() {
         Err(Error::Validation { model: "Misc", errors }) => {
             let found: Vec<&str> = errors.iter().map(|e| e.attribute.as_ref()).collect();
-            assert_eq!(found, ["id", "ratio", "offset", "code"]);
+            assert_eq!(found, ["id", "ratio", "offset", "code", "note.text"]);
         }
         other => panic!("expected a validation error, got {other:?}"),
     }
-    // Nested documents are not validated from their parent (yet).
+    // Nested documents are validated on their own too.
     Note { text: String::new() }.validate().unwrap_err();
 }
