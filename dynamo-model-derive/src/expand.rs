@@ -619,7 +619,7 @@ fn key_space(
                 Some(quote!(for<'__dynamo> #ty: ::dynamo_model::KeyAttribute,)),
             )
         }
-        None => (quote!(::dynamo_model::NoRange), quote!(::dynamo_model::expr::Nested), None),
+        None => (quote!(::dynamo_model::NoRange), quote!(::dynamo_model::expr::NoRangeField), None),
     };
     quote! {
         #[automatically_derived]

@@ -206,7 +206,7 @@ fn key_space(
     };
     let (range_ty, range_field) = match range.filter(usable) {
         Some(field) => (field.ty.to_token_stream(), field_marker(fields, field)),
-        None => (quote!(::dynamo_model::NoRange), quote!(::dynamo_model::expr::Nested)),
+        None => (quote!(::dynamo_model::NoRange), quote!(::dynamo_model::expr::NoRangeField)),
     };
     quote! {
         #[automatically_derived]

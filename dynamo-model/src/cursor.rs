@@ -19,17 +19,32 @@ use crate::{Item, Result};
 /// ```
 /// use dynamo_model::{AttributeValue, Cursor};
 ///
-/// let cursor = Cursor::from_key([("pk".to_owned(), AttributeValue::S("c1".into()))].into());
+/// let cursor = Cursor::from_key([("pk".to_owned(), AttributeValue::S("c1".into()))].into())?;
 /// let text = cursor.to_string();
-/// assert_eq!(text.parse::<Cursor>().unwrap(), cursor);
+/// assert_eq!(text.parse::<Cursor>()?, cursor);
 /// assert!("not a cursor".parse::<Cursor>().is_err());
+/// assert!(Cursor::from_key([("pk".to_owned(), AttributeValue::Bool(true))].into()).is_err());
+/// # Ok::<(), dynamo_model::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Cursor(Item);
 
 impl Cursor {
-    /// A cursor from a `LastEvaluatedKey`.
-    pub fn from_key(key: Item) -> Self {
+    /// A cursor from a key: attribute names to string, number or binary values, as a
+    /// `LastEvaluatedKey` holds; any other kind of value is [`Error::InvalidCursor`].
+    pub fn from_key(key: Item) -> Result<Self> {
+        let scalar = |value: &AttributeValue| {
+            matches!(value, AttributeValue::S(_) | AttributeValue::N(_) | AttributeValue::B(_))
+        };
+        if key.values().all(scalar) {
+            Ok(Self(key))
+        } else {
+            Err(invalid("a key value must be S, N or B"))
+        }
+    }
+
+    /// A cursor from DynamoDB's `LastEvaluatedKey`, whose values are always key scalars.
+    pub(crate) fn from_last_key(key: Item) -> Self {
         Self(key)
     }
 
@@ -71,7 +86,7 @@ impl fmt::Display for Cursor {
                 AttributeValue::S(s) => ("S", s.clone()),
                 AttributeValue::N(n) => ("N", n.clone()),
                 AttributeValue::B(b) => ("B", STANDARD.encode(b.as_ref())),
-                // Keys are only ever S, N or B.
+                // Every constructor admits only S, N and B.
                 _ => return Err(fmt::Error),
             };
             object.insert(name.clone(), serde_json::json!({ kind: text }));

@@ -303,6 +303,8 @@ pub enum InvalidReason {
         /// The path of the earlier action.
         other: String,
     },
+    /// `page_size(0)`: DynamoDB reads at least one item per request.
+    PageSize,
     /// Lists and maps nested deeper than DynamoDB allows.
     TooDeep {
         /// How deep the value nests.
@@ -356,6 +358,7 @@ impl fmt::Display for InvalidReason {
             Self::OverlappingPaths { other } => {
                 write!(f, "overlaps `{other}`, changed by the same update; DynamoDB rejects overlapping paths")
             }
+            Self::PageSize => f.write_str("must be at least 1"),
             Self::TooDeep { depth, max } => {
                 write!(f, "lists and maps nest {depth} deep, DynamoDB allows at most {max}")
             }

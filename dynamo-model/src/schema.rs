@@ -105,8 +105,9 @@ pub trait KeySpace: 'static {
     type Hash: KeyAttribute;
     /// The type of its sort key, or [`NoRange`].
     type Range;
-    /// The field marker of its sort key (a [`Field`](crate::expr::Field)); only
-    /// conditions on that field are accepted as sort-key conditions.
+    /// The field marker of its sort key (a [`Field`](crate::expr::Field), or
+    /// [`NoRangeField`](crate::expr::NoRangeField)); only conditions on that field are
+    /// accepted as sort-key conditions.
     type RangeField;
     /// The index name; `None` for the table itself.
     const INDEX: Option<&'static str>;

@@ -152,8 +152,10 @@ fn cases(db: &Db) -> Vec<Case<'_>> {
         case("IN of 101 values", "blob", async {
             Limits::scan(db).filter(Limits::BLOB.is_in((0..101).map(|i| i.to_string()))).await
         }),
+        case("page size 0", "page_size", async { Limits::query(db, "p").page_size(0).await }),
         case("foreign cursor", "cursor", async {
-            let cursor = Cursor::from_key([("zz".to_owned(), dynamo_model::AttributeValue::S("x".into()))].into());
+            let cursor =
+                Cursor::from_key([("zz".to_owned(), dynamo_model::AttributeValue::S("x".into()))].into()).unwrap();
             Limits::query(db, "p").page(Some(cursor)).await
         }),
         // Item size.

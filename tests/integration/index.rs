@@ -68,6 +68,12 @@ fn indexes_are_created_and_queried_with_their_own_keys() {
         let by_priority = Ticket::BY_PRIORITY.query(&db, "p").descending().consistent().await.unwrap();
         assert_eq!(by_priority.iter().map(|t| t.priority).collect::<Vec<_>>(), [5, 3, 2, 1]);
 
+        // Counting reads no attributes: it works on any index, with any projection asked for.
+        assert_eq!(Ticket::BY_STATE.query(&db, "open").count().await.unwrap(), 3);
+        assert_eq!(Ticket::TITLES.query(&db, "open").project_into::<Title>().count().await.unwrap(), 3);
+        assert_eq!(Ticket::query(&db, "p").select(&Ticket::TITLE).count().await.unwrap(), 4);
+        assert_eq!(Ticket::scan(&db).filter(Ticket::STATE.eq("open")).segments(3).count().await.unwrap(), 3);
+
         let titles = Ticket::TITLES.query(&db, "open").project_into::<Title>().await.unwrap();
         assert_eq!(titles.iter().map(|t| t.title.as_str()).collect::<Vec<_>>(), ["ticket 3", "ticket 1", "ticket 4"]);
     });

@@ -109,7 +109,8 @@ fn stream_pulls_every_item_and_respects_limit() {
 fn a_cursor_from_elsewhere_is_rejected() {
     run(|db| async move {
         Entry::create_table(&db).await.unwrap();
-        let foreign = Cursor::from_key([("other".to_owned(), dynamo_model::AttributeValue::S("x".into()))].into());
+        let foreign =
+            Cursor::from_key([("other".to_owned(), dynamo_model::AttributeValue::S("x".into()))].into()).unwrap();
         match Entry::query(&db, "p").page(Some(foreign)).await {
             Err(Error::InvalidCursor { .. }) => {}
             other => panic!("expected InvalidCursor, got {other:?}"),

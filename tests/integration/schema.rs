@@ -40,7 +40,7 @@ pub fn default_plan() -> String {
 }
 
 #[derive(Model, Debug, Clone, PartialEq)]
-#[dynamo(table = "accounts", validate = totals_agree)]
+#[dynamo(table = "accounts", validate = totals_agree, gsi(name = "by_role", hash = role, projection = keys_only))]
 pub struct Account {
     #[dynamo(hash_key)]
     pub id: String,
@@ -216,5 +216,21 @@ fn ttl_is_enabled_and_expired_items_can_be_skipped() {
         ids.sort();
         assert_eq!(ids, ["forever", "new"]);
         assert_eq!(Account::scan(&db).await.unwrap().len(), 3);
+
+        // An index without the TTL attribute cannot filter on it: refused before sending.
+        let (counted_db, requests) = crate::common::counted(&db);
+        match Account::BY_ROLE.query(&counted_db, "admin").skip_expired().project_into::<RoleKeys>().await {
+            Err(Error::Unprojected { missing, .. }) => assert_eq!(missing, ["expires_at"]),
+            other => panic!("expected Unprojected, got {other:?}"),
+        }
+        assert_eq!(requests.count(), 0);
+        let keys = Account::BY_ROLE.query(&counted_db, "admin").project_into::<RoleKeys>().await.unwrap();
+        assert_eq!((keys.len(), requests.count()), (3, 1), "control: the same query without skip_expired is sent");
     });
+}
+
+#[derive(dynamo_model::Document, Debug, Clone, PartialEq)]
+struct RoleKeys {
+    id: String,
+    role: String,
 }

@@ -12,7 +12,7 @@ mod render;
 mod update;
 
 pub use condition::{AttributeType, Condition, Containable, KeyComparison, Size};
-pub use path::{Encoder, Field, Nested, Path};
+pub use path::{Encoder, Field, Nested, NoRangeField, Path};
 pub use render::Rendered;
 pub use update::{Arithmetic, Numeric, SetType};
 

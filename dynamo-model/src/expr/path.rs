@@ -47,6 +47,11 @@ pub type Encoder<T> = fn(&T) -> Result<Option<AttributeValue>, EncodeError>;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Nested {}
 
+/// The sort-key field marker of a table or index without a sort key: no path has it, so
+/// no condition is accepted as its sort-key condition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoRangeField {}
+
 /// The field marker of a model's `I`-th field; key conditions use it to accept only
 /// the key attribute of the table or index queried.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -3,7 +3,7 @@
 //! Each builder is a plain value: configure it, then `.await` it to send, or call
 //! `request()` to get the SDK request it would send without sending it.
 
-mod conditional;
+pub(crate) mod conditional;
 mod delete;
 mod get;
 pub(crate) mod lifecycle;

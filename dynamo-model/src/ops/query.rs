@@ -3,7 +3,7 @@ use std::marker::PhantomData;
 
 use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 
-use super::read::{ReadKind, ReadOptions, ReadTypes, Reader};
+use super::read::{Purpose, ReadKind, ReadOptions, ReadTypes, Reader};
 use crate::__private::{encode_key, KeyRole};
 use crate::expr::{Condition, KeyComparison, Node, Operand, PathExpr, Renderer};
 use crate::{Db, Document, KeySpace, Result};
@@ -101,7 +101,7 @@ impl<'a, M: Document, S: KeySpace<Model = M>, P: Document> Query<'a, M, S, P> {
         self
     }
 
-    fn reader(&self) -> Result<Reader<'a>> {
+    fn reader(&self, purpose: Purpose) -> Result<Reader<'a>> {
         let mut renderer = Renderer::new(M::NAME);
         let mut key_condition = String::new();
         renderer.path(&mut key_condition, &PathExpr { root: S::HASH.name, tail: Vec::new() });
@@ -112,12 +112,12 @@ impl<'a, M: Document, S: KeySpace<Model = M>, P: Document> Query<'a, M, S, P> {
             renderer.condition(&mut key_condition, range)?;
         }
         let kind = ReadKind::Query { key_condition, descending: self.descending };
-        self.options.reader::<S, P>(self.db, kind, renderer)
+        self.options.reader::<S, P>(self.db, kind, renderer, purpose)
     }
 
     /// The `Query` request of the first page, unsent.
     pub fn request(&self) -> Result<QueryFluentBuilder> {
-        Ok(self.reader()?.query_request(None))
+        Ok(self.reader(Purpose::Items)?.query_request(None))
     }
 }
 
@@ -126,7 +126,7 @@ impl<'a, M: Document + 'a, S: KeySpace<Model = M>, P: Document + 'a> IntoFuture 
     type IntoFuture = super::OpFuture<'a, Vec<P>>;
 
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(async move { self.reader()?.walk(None)?.collect().await })
+        Box::pin(async move { self.reader(Purpose::Items)?.walk(None)?.collect().await })
     }
 }
 

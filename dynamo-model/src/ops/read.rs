@@ -190,7 +190,7 @@ impl Walk<'_> {
 
     /// Where the walk would go on; `None` once nothing is left.
     fn cursor(&self) -> Option<Cursor> {
-        self.start.clone().map(Cursor::from_key)
+        self.start.clone().map(Cursor::from_last_key)
     }
 
     /// Everything the walk yields.
@@ -284,19 +284,57 @@ pub(crate) struct ReadOptions {
     pub(crate) selected: Vec<crate::expr::PathExpr>,
     pub(crate) consistent: bool,
     pub(crate) limit: Option<usize>,
-    pub(crate) page_size: Option<i32>,
+    pub(crate) page_size: Option<u32>,
+    pub(crate) skip_expired: bool,
+}
+
+/// What a read request is for: items (with their projection) or only their count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Purpose {
+    Items,
+    Count,
 }
 
 impl ReadOptions {
-    /// Renders the filter and projection after whatever `renderer` already holds.
+    /// Renders the filter and, for items, the projection after whatever `renderer`
+    /// already holds; checks what DynamoDB would reject first.
     pub(crate) fn reader<'a, S: crate::KeySpace, P: Document>(
         &self,
         db: &'a Db,
         kind: ReadKind,
         mut renderer: crate::expr::Renderer,
+        purpose: Purpose,
     ) -> Result<Reader<'a>> {
-        let filter = self.filter.as_ref().map(|node| renderer.condition_string(node)).transpose()?;
-        let projection = projection::<S, P>(&mut renderer, &self.selected)?;
+        let model = <S::Model as Document>::NAME;
+        let page_size = match self.page_size {
+            Some(0) => {
+                return Err(crate::Error::Invalid {
+                    model,
+                    attribute: "page_size".into(),
+                    reason: crate::InvalidReason::PageSize,
+                })
+            }
+            Some(n) => Some(i32::try_from(n).unwrap_or(i32::MAX)),
+            None => None,
+        };
+        let mut filter = self.filter.clone();
+        if self.skip_expired {
+            if let Some(ttl) = <S::Model as crate::Model>::TTL {
+                if S::PROJECTED.is_some_and(|projected| !projected.contains(&ttl)) {
+                    let source_name = format!("index `{}`", S::INDEX.unwrap_or(""));
+                    return Err(crate::Error::Unprojected { model, source_name, missing: vec![ttl] });
+                }
+            }
+            if let Some(unexpired) = super::lifecycle::unexpired_filter::<S::Model>() {
+                filter = Some(crate::ops::conditional::both::<S::Model>(filter, unexpired));
+            }
+        }
+        let filter = filter.as_ref().map(|node| renderer.condition_string(node)).transpose()?;
+        // `Select=COUNT` reads no attributes, so takes no projection (DynamoDB refuses one).
+        let projection = match purpose {
+            Purpose::Items => projection::<S, P>(&mut renderer, &self.selected)?,
+            Purpose::Count => None,
+        };
         let (names, values) = renderer.finish();
         Ok(Reader {
             db,
@@ -308,7 +346,7 @@ impl ReadOptions {
             names,
             values,
             consistent: self.consistent,
-            page_size: self.page_size,
+            page_size,
             limit: self.limit,
             cursor_keys: S::CURSOR_KEYS,
         })
@@ -347,14 +385,11 @@ macro_rules! read_options {
 
         /// Leaves out items whose `#[dynamo(ttl)]` time has passed but which DynamoDB has
         /// not deleted yet (it deletes them only eventually).
-        pub fn skip_expired(self) -> Self
-        where
-            M: $crate::Model,
-        {
-            match $crate::ops::lifecycle::unexpired_filter::<M>() {
-                Some(node) => self.filter($crate::expr::Condition::from_node(node)),
-                None => self,
-            }
+        /// On an index that does not hold the TTL attribute, reading fails with
+        /// [`Error::Unprojected`]($crate::Error::Unprojected) before sending.
+        pub fn skip_expired(mut self) -> Self {
+            self.options.skip_expired = true;
+            self
         }
 
         /// A strongly consistent read (tables and local indexes only).
@@ -369,8 +404,9 @@ macro_rules! read_options {
             self
         }
 
-        /// How many items DynamoDB reads per request (its `Limit`), before filtering.
-        pub fn page_size(mut self, n: i32) -> Self {
+        /// How many items DynamoDB reads per request (its `Limit`), before filtering;
+        /// at least 1 (0 is an [`Error::Invalid`]($crate::Error::Invalid) before sending).
+        pub fn page_size(mut self, n: u32) -> Self {
             self.options.page_size = Some(n);
             self
         }
@@ -378,7 +414,7 @@ macro_rules! read_options {
         /// One page: up to `limit` items (or, without a limit, the first DynamoDB page
         /// that holds any) and the cursor to pass back for the next page.
         pub async fn page(self, cursor: Option<$crate::Cursor>) -> $crate::Result<$crate::Page<P>> {
-            self.reader()?.walk(cursor)?.page().await
+            self.reader($crate::ops::read::Purpose::Items)?.walk(cursor)?.page().await
         }
 
         /// The matching items as a stream, reading a page only when the previous one
@@ -387,13 +423,15 @@ macro_rules! read_options {
         where
             P: 'a,
         {
-            $crate::ops::read::stream(self.reader().and_then(|reader| reader.walk(None)))
+            $crate::ops::read::stream(
+                self.reader($crate::ops::read::Purpose::Items).and_then(|reader| reader.walk(None)),
+            )
         }
 
         /// The number of matching items (DynamoDB's `Select=COUNT`, summed over all
         /// pages; `limit` does not apply).
         pub async fn count(self) -> $crate::Result<u64> {
-            self.reader()?.count().await
+            self.reader($crate::ops::read::Purpose::Count)?.count().await
         }
     };
 }

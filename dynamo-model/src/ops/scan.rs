@@ -3,7 +3,7 @@ use std::marker::PhantomData;
 
 use aws_sdk_dynamodb::operation::scan::builders::ScanFluentBuilder;
 
-use super::read::{ReadKind, ReadOptions, ReadTypes, Reader};
+use super::read::{Purpose, ReadKind, ReadOptions, ReadTypes, Reader};
 use crate::expr::Renderer;
 use crate::{Db, Document, KeySpace, Result};
 
@@ -45,13 +45,13 @@ impl<'a, M: Document, S: KeySpace<Model = M>> Scan<'a, M, S, M> {
 impl<'a, M: Document, S: KeySpace<Model = M>, P: Document> Scan<'a, M, S, P> {
     super::read::read_options!(Scan { db });
 
-    fn reader(&self) -> Result<Reader<'a>> {
-        self.options.reader::<S, P>(self.db, ReadKind::Scan { segment: None }, Renderer::new(M::NAME))
+    fn reader(&self, purpose: Purpose) -> Result<Reader<'a>> {
+        self.options.reader::<S, P>(self.db, ReadKind::Scan { segment: None }, Renderer::new(M::NAME), purpose)
     }
 
     /// The `Scan` request of the first page, unsent.
     pub fn request(&self) -> Result<ScanFluentBuilder> {
-        Ok(self.reader()?.scan_request(None))
+        Ok(self.reader(Purpose::Items)?.scan_request(None))
     }
 
     /// Reads the table in `n` segments at once (DynamoDB's parallel scan) and merges
@@ -67,7 +67,7 @@ impl<'a, M: Document + 'a, S: KeySpace<Model = M>, P: Document + 'a> IntoFuture 
     type IntoFuture = super::OpFuture<'a, Vec<P>>;
 
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(async move { self.reader()?.walk(None)?.collect().await })
+        Box::pin(async move { self.reader(Purpose::Items)?.walk(None)?.collect().await })
     }
 }
 
@@ -86,8 +86,8 @@ pub struct ParallelScan<'a, M, S, P> {
 }
 
 impl<'a, M: Document, S: KeySpace<Model = M>, P: Document> ParallelScan<'a, M, S, P> {
-    fn segment_readers(&self) -> Result<Vec<Reader<'a>>> {
-        let reader = self.scan.reader()?;
+    fn segment_readers(&self, purpose: Purpose) -> Result<Vec<Reader<'a>>> {
+        let reader = self.scan.reader(purpose)?;
         Ok((0..self.total)
             .map(|segment| Reader { kind: ReadKind::Scan { segment: Some((segment, self.total)) }, ..reader.clone() })
             .collect())
@@ -95,7 +95,8 @@ impl<'a, M: Document, S: KeySpace<Model = M>, P: Document> ParallelScan<'a, M, S
 
     /// The number of matching items over all segments.
     pub async fn count(self) -> Result<u64> {
-        let counts = futures::future::try_join_all(self.segment_readers()?.iter().map(Reader::count)).await?;
+        let counts =
+            futures::future::try_join_all(self.segment_readers(Purpose::Count)?.iter().map(Reader::count)).await?;
         Ok(counts.into_iter().sum())
     }
 }
@@ -108,7 +109,7 @@ impl<'a, M: Document + 'a, S: KeySpace<Model = M>, P: Document + 'a> IntoFuture 
         Box::pin(async move {
             let limit = self.scan.options.limit;
             let walks = self
-                .segment_readers()?
+                .segment_readers(Purpose::Items)?
                 .into_iter()
                 .map(|reader| async move { reader.walk(None)?.collect::<P>().await });
             let mut items: Vec<P> = futures::future::try_join_all(walks).await?.into_iter().flatten().collect();
