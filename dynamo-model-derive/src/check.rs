@@ -698,9 +698,11 @@ fn index_key<'c, 'a>(cx: &Ctxt, cont: &'c Container<'a>, ident: &Ident, role: &s
     } else if attrs.serde.is_some() || attrs.with.is_some() {
         let how = if attrs.serde.is_some() { "serde" } else { "with" };
         format!("it is converted with `{how}`, and key attributes are stored as themselves, as a string, number or binary attribute")
-    } else if !is_scalar(field.ty) {
+    } else if !is_scalar(option_inner(field.ty).unwrap_or(field.ty)) {
+        // An `Option` of a key type makes the index sparse: items without the
+        // attribute are not in it. (A table key is never optional, checked on the field.)
         format!(
-            "key attributes must be a string, number or binary (String, an integer or float type, Vec<u8>); `{}` is not",
+            "key attributes must be a string, number or binary (String, an integer or float type, Vec<u8>), or an `Option` of one for a sparse index; `{}` is not",
             type_to_string(field.ty)
         )
     } else {

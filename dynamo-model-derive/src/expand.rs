@@ -607,12 +607,12 @@ fn key_space(
     projected: &TokenStream,
 ) -> TokenStream {
     let ident = cont.ident;
-    let hash_ty = hash.ty;
+    let hash_ty = key_ty(hash);
     let hash_def = key_def(hash);
     let range_def = option_key_def(range.map(|(field, _)| field));
     let (range_ty, range_field, range_bound) = match range {
         Some((range, span)) => {
-            let ty = range.ty;
+            let ty = key_ty(range);
             (
                 quote!(#ty),
                 respan(field_marker(&cont.fields, range), span),
@@ -806,10 +806,16 @@ fn option_key_def(field: Option<&Field>) -> TokenStream {
     }
 }
 
+/// The type of a key field's values: `X` for an index key of type `Option<X>`,
+/// which makes the index sparse (a table key is never an `Option`, checked).
+fn key_ty<'a>(field: &Field<'a>) -> &'a syn::Type {
+    option_inner(field.ty).unwrap_or(field.ty)
+}
+
 /// The `KeyDef` of one key field in `KEY_SCHEMA`.
 fn key_def(field: &Field) -> TokenStream {
     let attribute = &field.attrs.name;
-    let ty = field.ty;
+    let ty = key_ty(field);
     // Spanned on the field type: a type that is no key attribute (a user struct,
     // say) gets its trait error there.
     let scalar = quote_spanned!(ty.span()=>

@@ -144,7 +144,7 @@ fn constants(input: &DeriveInput, derive: Derive, cont: Option<&Container>) -> T
     if derive == Derive::Model {
         let hash = cont.and_then(Container::hash_key);
         let range = cont.and_then(Container::range_key);
-        key_spaces.push(key_space(ident, fields, &quote!(#ident), hash, range));
+        key_spaces.push(key_space(ident, fields, &quote!(#ident), hash, range, false));
         let indexes = cont.map(|cont| cont.attrs.indexes.as_slice()).unwrap_or_default();
         for index in indexes {
             let Some(name) = &index.name else { continue };
@@ -168,7 +168,7 @@ fn constants(input: &DeriveInput, derive: Derive, cont: Option<&Container>) -> T
                 #[allow(non_camel_case_types)]
                 #vis enum #marker {}
             });
-            key_spaces.push(key_space(ident, fields, &quote!(#marker), hash, range));
+            key_spaces.push(key_space(ident, fields, &quote!(#marker), hash, range, true));
             consts.push(quote! {
                 #[doc = #doc]
                 #[allow(dead_code)]
@@ -188,24 +188,33 @@ fn constants(input: &DeriveInput, derive: Derive, cont: Option<&Container>) -> T
 
 /// A key space whose keys are the fields given where they could be keys at all,
 /// so that queries written against them type-check; `String` and no range key
-/// otherwise.
+/// otherwise. `sparse` for an index, whose keys may be an `Option` of a key type.
 fn key_space(
     ident: &syn::Ident,
     fields: &[Field],
     space: &TokenStream,
     hash: Option<&Field>,
     range: Option<&Field>,
+    sparse: bool,
 ) -> TokenStream {
+    // An index key may be an `Option` of a key type (a sparse index); a table
+    // key may not, and falls back to `String`.
+    let key_ty = |field: &Field| -> syn::Type {
+        match option_inner(field.ty) {
+            Some(inner) if sparse => inner.clone(),
+            _ => field.ty.clone(),
+        }
+    };
     let usable = |field: &&Field| {
         let attrs = &field.attrs;
-        attrs.skip.is_none() && attrs.serde.is_none() && attrs.with.is_none() && is_scalar(field.ty)
+        attrs.skip.is_none() && attrs.serde.is_none() && attrs.with.is_none() && is_scalar(&key_ty(field))
     };
     let hash_ty = match hash.filter(usable) {
-        Some(field) => field.ty.to_token_stream(),
+        Some(field) => key_ty(field).to_token_stream(),
         None => quote!(::std::string::String),
     };
     let (range_ty, range_field) = match range.filter(usable) {
-        Some(field) => (field.ty.to_token_stream(), field_marker(fields, field)),
+        Some(field) => (key_ty(field).to_token_stream(), field_marker(fields, field)),
         None => (quote!(::dynamo_model::NoRange), quote!(::dynamo_model::expr::NoRangeField)),
     };
     quote! {

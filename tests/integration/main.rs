@@ -22,5 +22,6 @@ mod pagination;
 mod reserved;
 mod roundtrip;
 mod schema;
+mod sparse_index;
 mod table;
 mod update;

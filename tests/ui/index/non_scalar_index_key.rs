@@ -6,7 +6,7 @@ struct Payload {
     kind: String,
 }
 
-// Index keys follow the rules of table keys; each is reported where the index
+// Index keys follow the rules of table keys (an Option of a key type is allowed: a sparse index); each is reported where the index
 // names it, since the field itself is fine as a plain attribute.
 #[derive(Model)]
 #[dynamo(
