@@ -215,10 +215,7 @@ pub fn take_or_default<T: FromAttribute + Default>(
     model: &'static str,
     name: &'static str,
 ) -> Result<T> {
-    match item.remove(name) {
-        Some(value) => T::from_attribute(value).map_err(|err| err.into_error(model, name)),
-        None => Ok(T::default()),
-    }
+    take_or_else(item, model, name, T::default)
 }
 
 fn decode_serde<T: DeserializeOwned>(value: AttributeValue, model: &'static str, name: &'static str) -> Result<T> {

@@ -83,13 +83,18 @@ pub struct Timestamp {
 impl Timestamp {
     /// The current time in this timestamp's unit, as a DynamoDB number.
     pub(crate) fn now(self) -> aws_sdk_dynamodb::types::AttributeValue {
-        let since_epoch = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+        let since_epoch = since_epoch();
         let value = match self.unit {
             TimeUnit::Seconds => since_epoch.as_secs(),
             TimeUnit::Millis => u64::try_from(since_epoch.as_millis()).unwrap_or(u64::MAX),
         };
         aws_sdk_dynamodb::types::AttributeValue::N(itoa::Buffer::new().format(value).to_owned())
     }
+}
+
+/// The time since the Unix epoch, by which timestamps and TTL count.
+pub(crate) fn since_epoch() -> std::time::Duration {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default()
 }
 
 /// The sort key type of a table or index that has none.

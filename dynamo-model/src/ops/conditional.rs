@@ -20,10 +20,7 @@ impl<M> Default for Conditional<M> {
 
 impl<M> Conditional<M> {
     pub(crate) fn add(&mut self, condition: Condition<M>) {
-        self.node = Some(match self.node.take() {
-            Some(previous) => Condition::<M>::from_node(previous).and(condition).node,
-            None => condition.node,
-        });
+        self.node = Some(both::<M>(self.node.take(), condition.node));
     }
 
     pub(crate) fn is_set(&self) -> bool {
@@ -33,8 +30,8 @@ impl<M> Conditional<M> {
     /// Renders `first AND the user's conditions`, or `None` when there are none.
     pub(crate) fn render(&self, renderer: &mut Renderer, first: Option<Node>) -> Result<Option<String>> {
         let node = match (first, self.node.clone()) {
-            (Some(first), Some(user)) => Condition::<M>::from_node(first).and(Condition::from_node(user)).node,
-            (Some(node), None) | (None, Some(node)) => node,
+            (first, Some(user)) => both::<M>(first, user),
+            (Some(first), None) => first,
             (None, None) => return Ok(None),
         };
         renderer.condition_string(&node).map(Some)

@@ -106,7 +106,7 @@ pub(crate) fn condition_error<M: Model>(table: String, expected_version: Option<
 
 /// Now, in epoch seconds, as DynamoDB's TTL counts.
 pub(crate) fn epoch_seconds() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+    crate::schema::since_epoch().as_secs()
 }
 
 /// Whether the item's TTL time has passed (an item without one never expires).

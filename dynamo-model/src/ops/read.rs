@@ -361,12 +361,7 @@ macro_rules! read_options {
         /// filters combine with AND).
         pub fn filter(mut self, condition: impl Into<$crate::expr::Condition<M>>) -> Self {
             let node = condition.into().node;
-            self.options.filter = Some(match self.options.filter.take() {
-                Some(previous) => $crate::expr::Condition::<M>::from_node(previous)
-                    .and($crate::expr::Condition::from_node(node))
-                    .node,
-                None => node,
-            });
+            self.options.filter = Some($crate::ops::conditional::both::<M>(self.options.filter.take(), node));
             self
         }
 
