@@ -81,11 +81,12 @@ async fn main() -> Result<(), Error> {
         .add(&Order::TOTAL_CENTS, 2_50)
         .set(&Order::NOTE, "ring the bell")
         .condition(Order::TAGS.contains("gift"))
-        .await?;
+        .await?
+        .into_item()?;
     println!("update  {updated:?}");
     assert_eq!(updated.total_cents, 7_50);
 
-    let deleted = Order::delete(&db, order.key()).await?;
+    let deleted = Order::delete(&db, order.key()).await?.into_item()?;
     println!("deleted {deleted:?}");
     let gone = Order::get(&db, order.key()).consistent().await?;
     println!("get after delete: {gone:?}");

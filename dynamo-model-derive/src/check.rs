@@ -233,6 +233,34 @@ fn check_field(cx: &Ctxt, field: &Field) {
     }
     check_lifecycle(cx, field);
     check_rules(cx, field);
+    if attrs.serde.is_none() && attrs.with.is_none() {
+        check_exact(cx, field.ty);
+    }
+}
+
+/// `Option<Option<T>>` and an `Option` of a set, anywhere in a stored type: `Some(None)`
+/// and `Some` of an empty set are stored as nothing, like `None`, so they could not
+/// read back as written.
+fn check_exact(cx: &Ctxt, ty: &Type) {
+    let Type::Path(path) = ty else { return };
+    let Some(last) = path.path.segments.last() else { return };
+    let PathArguments::AngleBracketed(args) = &last.arguments else { return };
+    for arg in &args.args {
+        let GenericArgument::Type(inner) = arg else { continue };
+        if last.ident == "Option" {
+            let nested = type_name(inner);
+            let why = match nested.as_deref() {
+                Some("Option") => Some("`Some(None)` would be stored as nothing and read back as `None`; use one `Option`, or an enum"),
+                Some("HashSet" | "BTreeSet") => Some("DynamoDB has no empty set, so `Some` of an empty set would read back as `None`; a set field is already optional (empty is no attribute): drop the `Option`"),
+                _ => None,
+            };
+            if let Some(why) = why {
+                cx.error_spanned_by(ty, format!("`{}` cannot be stored exactly: {why}", type_to_string(ty)));
+                return;
+            }
+        }
+        check_exact(cx, inner);
+    }
 }
 
 /// The span of `key` on this field, if it is written.
@@ -277,7 +305,10 @@ fn check_lifecycle(cx: &Ctxt, field: &Field) {
     // the mistake already reported.
     let ty = field.ty;
     let (fits, needs) = if first == VERSION {
-        (is_one_of(ty, INTEGERS), "`version` needs an integer field (like `u64`)")
+        (
+            is_one_of(ty, &["u64"]),
+            "`version` needs a `u64` field: a narrower integer would overflow into an item the model cannot read",
+        )
     } else if first == CREATED_AT || first == UPDATED_AT {
         (is_epoch_time(ty), "a timestamp needs an `i64` or `u64` field, or an `Option` of one")
     } else if first == TTL {
@@ -397,7 +428,7 @@ const OTHER_NUMBERS: &[&str] = &["u128", "i128", "f32", "f64"];
 
 /// The name of a type written as a path (`String` for `std::string::String`),
 /// looking through parentheses and the invisible groups of `macro_rules!`.
-fn type_name(ty: &Type) -> Option<String> {
+pub fn type_name(ty: &Type) -> Option<String> {
     match ty {
         Type::Group(group) => type_name(&group.elem),
         Type::Paren(paren) => type_name(&paren.elem),

@@ -120,9 +120,9 @@ fn expand_model(cont: &Container) -> syn::Result<TokenStream> {
         &quote!(#ident),
         hash,
         cont.range_key().map(|range| (range, range.member.span())),
-        &quote!(::core::option::Option::None),
         &table_keys(cont),
         &quote!(::core::option::Option::None),
+        None,
     );
 
     Ok(quote! {
@@ -132,8 +132,8 @@ fn expand_model(cont: &Container) -> syn::Result<TokenStream> {
             #[doc = #key_fn_doc]
             // A model may never be looked up by key in the code that declares it.
             #[allow(dead_code)]
-            #vis fn key(#(#key_members: impl ::core::convert::Into<#key_types>),*) -> #key_ident {
-                #key_ident { #(#key_members: #key_members.into()),* }
+            #vis fn key(#(#key_members: impl ::dynamo_model::IntoValue<#key_types>),*) -> #key_ident {
+                #key_ident { #(#key_members: ::dynamo_model::IntoValue::into_value(#key_members)),* }
             }
         }
 
@@ -259,6 +259,9 @@ fn expand_document(cont: &Container) -> syn::Result<TokenStream> {
         }
 
         #[automatically_derived]
+        impl ::dynamo_model::expr::HasSize for #ident {}
+
+        #[automatically_derived]
         impl ::dynamo_model::FromAttribute for #ident {
             const EXPECTED: &'static str = "map (M)";
 
@@ -323,6 +326,8 @@ fn document_impl(cont: &Container, keys: &[(&Field, Role)]) -> TokenStream {
         }
     };
     let validate = validate_fn(cont, &name);
+    let required =
+        stored.iter().filter(|field| !field.attrs.is_key() && is_required(field)).map(|field| &field.attrs.name);
 
     quote! {
         #[automatically_derived]
@@ -345,6 +350,10 @@ fn document_impl(cont: &Container, keys: &[(&Field, Role)]) -> TokenStream {
             }
 
             #validate
+
+            fn __required_attributes(out: &mut ::std::vec::Vec<&'static str>) {
+                out.extend_from_slice(&[#(#required),*]);
+            }
         }
     }
 }
@@ -594,33 +603,55 @@ fn table_keys<'c>(cont: &'c Container) -> Vec<&'c str> {
 /// `impl KeySpace for #space`, for the table (`space` is the model) or an index
 /// (`space` is its marker type).
 ///
-/// `range` comes with the span where the range key is declared: a sort-key
-/// condition on another field fails to match `RangeField`, and rustc points at
-/// that span as what it expected.
+/// `range` comes with the span where the range key is declared, where the
+/// key space's sort-key trait is implemented for it.
 fn key_space(
     cont: &Container,
     space: &TokenStream,
     hash: &Field,
     range: Option<(&Field, Span)>,
-    index: &TokenStream,
     cursor_keys: &[&str],
     projected: &TokenStream,
+    index: Option<(&str, IndexKind)>,
 ) -> TokenStream {
+    let index_name = index.map(|(name, _)| name);
+    // The table and its local indexes can be read with strong consistency.
+    let consistent = index.is_none_or(|(_, kind)| kind == IndexKind::Local);
+    let index = match index_name {
+        Some(name) => quote!(::core::option::Option::Some(#name)),
+        None => quote!(::core::option::Option::None),
+    };
     let ident = cont.ident;
+    let hash_path = format_ident!("{}", screaming_snake(&hash.member.unraw().to_string()));
+    let hash_ty_for_bounds = key_ty(hash);
+    let consistent = consistent.then(|| {
+        quote! {
+            #[automatically_derived]
+            impl ::dynamo_model::schema::ConsistentRead for #space
+            where
+                for<'__dynamo> #hash_ty_for_bounds: ::dynamo_model::KeyAttribute,
+            {}
+        }
+    });
     let hash_ty = key_ty(hash);
     let hash_def = key_def(hash);
     let range_def = option_key_def(range.map(|(field, _)| field));
-    let (range_ty, range_field, range_bound) = match range {
+    let (range_ty, range_marker, range_bound) = match range {
         Some((range, span)) => {
             let ty = key_ty(range);
             (
                 quote!(#ty),
-                respan(field_marker(&cont.fields, range), span),
+                Some(respan(field_marker(&cont.fields, range), span)),
                 Some(quote!(for<'__dynamo> #ty: ::dynamo_model::KeyAttribute,)),
             )
         }
-        None => (quote!(::dynamo_model::NoRange), quote!(::dynamo_model::expr::NoRangeField), None),
+        None => (quote!(::dynamo_model::NoRange), None, None),
     };
+    let assumed = quote! {
+        for<'__dynamo> #hash_ty_for_bounds: ::dynamo_model::KeyAttribute,
+        #range_bound
+    };
+    let sort_key = sort_key_condition(cont, space, index_name, range.map(|(field, _)| field), range_marker, &assumed);
     quote! {
         #[automatically_derived]
         impl ::dynamo_model::KeySpace for #space
@@ -636,12 +667,78 @@ fn key_space(
             type Model = #ident;
             type Hash = #hash_ty;
             type Range = #range_ty;
-            type RangeField = #range_field;
             const INDEX: ::core::option::Option<&'static str> = #index;
             const HASH: ::dynamo_model::__private::KeyDef = #hash_def;
             const RANGE: ::core::option::Option<::dynamo_model::__private::KeyDef> = #range_def;
             const CURSOR_KEYS: &'static [&'static str] = &[#(#cursor_keys),*];
             const PROJECTED: ::core::option::Option<&'static [&'static str]> = #projected;
+
+            fn encode_hash(
+                value: &Self::Hash,
+            ) -> ::core::result::Result<
+                ::core::option::Option<::dynamo_model::AttributeValue>,
+                ::dynamo_model::EncodeError,
+            > {
+                ::dynamo_model::__private::path_encode(&#ident::#hash_path, value)
+            }
+        }
+
+        #consistent
+
+        #sort_key
+    }
+}
+
+/// What `range` accepts on key space `space`: conditions on its sort key only, through a
+/// trait of its own, so that a condition on another attribute is reported in words
+/// naming the key space and its sort key.
+fn sort_key_condition(
+    cont: &Container,
+    space: &TokenStream,
+    index_name: Option<&str>,
+    range: Option<&Field>,
+    range_marker: Option<TokenStream>,
+    assumed: &TokenStream,
+) -> TokenStream {
+    let ident = cont.ident;
+    let vis = &cont.original.vis;
+    let model = ident.unraw().to_string();
+    let trait_ident = match index_name {
+        Some(index) => format_ident!("__{}_{}_SortKey", ident.unraw(), index.replace(['-', '.'], "_")),
+        None => format_ident!("__{}_SortKey", ident.unraw()),
+    };
+    let place = match index_name {
+        Some(index) => format!("the index `{index}` of `{model}`"),
+        None => format!("the table of `{model}`"),
+    };
+    let (message, label) = match range {
+        Some(range) => (
+            format!("this is not a condition on `{}`, the sort key of {place}", range.attrs.name),
+            format!("`range` takes `eq`, `lt`, `le`, `gt`, `ge`, `between` or `begins_with` on `{}`", range.attrs.name),
+        ),
+        None => (
+            format!("{place} has no sort key, so a query of it takes no `range`"),
+            "a query of a key space without a sort key reads the whole partition".to_owned(),
+        ),
+    };
+    let note = "conditions on other attributes go in `filter`";
+    let marker_impl = range_marker.map(|marker| quote!(impl #trait_ident for #marker {}));
+    quote! {
+        #[doc(hidden)]
+        #[allow(non_camel_case_types)]
+        #[diagnostic::on_unimplemented(message = #message, label = #label, note = #note)]
+        #vis trait #trait_ident {}
+
+        #marker_impl
+
+        #[automatically_derived]
+        impl<__F: #trait_ident> ::dynamo_model::ops::SortKeyCondition<#space> for ::dynamo_model::expr::KeyComparison<#ident, __F>
+        where
+            #assumed
+        {
+            fn __into_condition(self) -> ::dynamo_model::expr::Condition<#ident> {
+                ::core::convert::From::from(self)
+            }
         }
     }
 }
@@ -732,15 +829,8 @@ fn index_parts(cont: &Container, index: &Index) -> Option<IndexParts> {
     );
     // Where the index declares its range key (an `lsi` has one, a `gsi` may).
     let range_declared = range.zip(index.range.as_ref().map(Ident::span));
-    let key_space = key_space(
-        cont,
-        &quote!(#marker),
-        hash,
-        range_declared,
-        &quote!(::core::option::Option::Some(#name)),
-        &keys,
-        &projected,
-    );
+    let key_space =
+        key_space(cont, &quote!(#marker), hash, range_declared, &keys, &projected, Some((&name, index.kind)));
     let key_space = quote! {
         #[doc = #marker_doc]
         #[doc(hidden)]
@@ -1015,60 +1105,131 @@ pub fn field_marker(fields: &[Field], field: &Field) -> TokenStream {
     quote!(::dynamo_model::expr::Field<#index>)
 }
 
-/// The value type of a field's path constant and the encoder it carries.
+/// The value type of a field's path constant and the codec it carries: the plain
+/// encoder (as `to_item` encodes the field), then the field's `set` transform, its
+/// rules (and those of the documents inside it), the bounds of `min`/`max`, and
+/// whether reading the item needs the attribute.
 ///
 /// Spanned like the calls of `to_item` (on the field type, on the module path for
 /// `with`), so that rustc reports a field type it cannot store, or a missing
 /// `to_attribute`, once for the constant and the method together (see
 /// `encoder_guard`).
-///
-/// A field with rules or `set` gets an encoder of its own that transforms the
-/// value, then checks it (`required` aside: a path's value is never `None`), then
-/// encodes it as the field's plain encoder does. Other fields keep the plain one.
-fn path_encoder(field: &Field) -> (TokenStream, TokenStream) {
+fn path_codec(field: &Field) -> (TokenStream, TokenStream) {
     let (value_ty, encoder) = plain_path_encoder(field);
-    if field.attrs.rules.is_empty() && field.attrs.set.is_none() {
-        return (value_ty, encoder);
-    }
-    let value = value_ident(field.member.span());
-    let errors = local("errors", field.member.span());
-    let set = field.attrs.set.as_ref().map(|set| {
-        let value_ty = option_inner(field.ty).unwrap_or(field.ty);
-        let set = typed_ref_fn(set, value_ty, quote!(#value_ty));
-        quote!(let #value = &(#set)(#value);)
+    let codec = quote!(::dynamo_model::expr::Codec::<#value_ty>::new(#encoder));
+    let inner = option_inner(field.ty);
+    // A `with` field's path holds the whole field type, `Option` included.
+    let rules_ty = if field.attrs.with_module.is_some() { field.ty } else { inner.unwrap_or(field.ty) };
+    let transform = field.attrs.set.as_ref().map(|set| {
+        let set = typed_ref_fn(set, rules_ty, quote!(#rules_ty));
+        quote! {
+            .transform({
+                fn __dynamo_transform(value: &#rules_ty) -> #rules_ty {
+                    (#set)(value)
+                }
+                __dynamo_transform
+            })
+        }
     });
-    let checks = (!field.attrs.rules.is_empty()).then(|| {
-        let inner = option_inner(field.ty);
-        let calls = rule_calls(field, inner.unwrap_or(field.ty), &errors);
-        // A `with` field's path holds the whole field type, `Option` included.
-        let calls = match inner {
-            Some(_) if field.attrs.with_module.is_some() => quote! {
+    let rules = codec_rules(field, rules_ty, inner.is_some() && field.attrs.with_module.is_some());
+    let bounds = codec_bounds(field, rules_ty);
+    let required = is_required(field).then(|| quote!(.required()));
+    (value_ty, quote!(#codec #transform #rules #bounds #required))
+}
+
+/// `.rules(f)` for a field with `validate(...)` rules or a plain type that may hold
+/// documents: the function runs them on one value, reporting under the field's own
+/// attribute name.
+fn codec_rules(field: &Field, value_ty: &syn::Type, optional_with: bool) -> Option<TokenStream> {
+    let errors = local("errors", field.member.span());
+    let value = value_ident(field.member.span());
+    let attribute = &field.attrs.name;
+    let rules = (!field.attrs.rules.is_empty()).then(|| {
+        let calls = rule_calls(field, option_inner(value_ty).filter(|_| optional_with).unwrap_or(value_ty), &errors);
+        if optional_with {
+            quote! {
                 if let ::core::option::Option::Some(#value) = #value {
                     #calls
                 }
-            },
-            _ => calls,
-        };
-        quote! {
-            let mut #errors = ::std::vec::Vec::new();
-            #calls
-            ::dynamo_model::__private::rules::value_outcome(#errors)?;
+            }
+        } else {
+            calls
         }
     });
-    let encoder = quote! {{
-        fn __dynamo_encode(
-            #value: &#value_ty,
-        ) -> ::core::result::Result<
-            ::core::option::Option<::dynamo_model::AttributeValue>,
-            ::dynamo_model::EncodeError,
-        > {
-            #set
-            #checks
-            (#encoder)(#value)
+    // Spanned on the field type, like the encoder: a type that cannot be stored is
+    // reported once, there.
+    let nested = (is_plain(field) && !field.attrs.is_key()).then(|| {
+        let span = field.ty.span();
+        let value = value_ident(span);
+        quote_spanned!(span=> ::dynamo_model::ToAttribute::__validate(#value, #errors, #attribute);)
+    });
+    if rules.is_none() && nested.is_none() {
+        return None;
+    }
+    Some(quote! {
+        .rules({
+            fn __dynamo_rules(
+                #value: &#value_ty,
+                mut #errors: &mut ::std::vec::Vec<::dynamo_model::FieldError>,
+            ) {
+                #rules
+                #nested
+            }
+            __dynamo_rules
+        })
+    })
+}
+
+/// `.bounds(f)` for a number field with `min` or `max`: what an increment must keep.
+fn codec_bounds(field: &Field, value_ty: &syn::Type) -> Option<TokenStream> {
+    let mut min = None;
+    let mut max = None;
+    for rule in &field.attrs.rules {
+        match &rule.kind {
+            RuleKind::Min(bound) => min = Some(number_for(bound, value_ty)),
+            RuleKind::Max(bound) => max = Some(number_for(bound, value_ty)),
+            _ => {}
         }
-        __dynamo_encode
-    }};
-    (value_ty, encoder)
+    }
+    // `add` and arithmetic apply to the number types only; a bound on anything else is
+    // reported by its rule.
+    let numeric = matches!(value_ty, syn::Type::Path(path) if path.qself.is_none()
+        && NUMBERS.iter().any(|number| path.path.is_ident(number)));
+    if min.is_none() && max.is_none() || field.attrs.with_module.is_some() || !numeric {
+        return None;
+    }
+    let some = |bound: Option<TokenStream>| match bound {
+        Some(bound) => quote!(::core::option::Option::Some(#bound)),
+        None => quote!(::core::option::Option::None),
+    };
+    let (min, max) = (some(min), some(max));
+    Some(quote! {
+        .bounds({
+            fn __dynamo_bounds() -> (::core::option::Option<#value_ty>, ::core::option::Option<#value_ty>) {
+                (#min, #max)
+            }
+            __dynamo_bounds
+        })
+    })
+}
+
+/// The number types, which `add` and arithmetic apply to.
+const NUMBERS: &[&str] =
+    &["u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64", "i128", "isize", "f32", "f64"];
+
+/// Whether the model needs the field's attribute to read an item, as the syntax tells:
+/// not an `Option` or a set (which read as `None` or empty when absent), nor a field
+/// with a default. A user type that reads absence as a value of its own counts as
+/// needed, which errs on the side of refusing a removal.
+fn is_required(field: &Field) -> bool {
+    if field.attrs.default.is_some() {
+        return false;
+    }
+    if field.attrs.with_module.is_some() {
+        return true;
+    }
+    let Some(name) = crate::check::type_name(field.ty) else { return true };
+    !matches!(name.as_str(), "Option" | "HashSet" | "BTreeSet") || field.attrs.serde.is_some() && name != "Option"
 }
 
 /// The path encoder of a field without rules: how `to_item` encodes its value.
@@ -1172,7 +1333,7 @@ fn path_consts<'t>(cont: &Container, extra: impl Iterator<Item = &'t TokenStream
         let attribute = &field.attrs.name;
         let marker = field_marker(&cont.fields, field);
         let doc = format!("Path to the `{attribute}` attribute.");
-        let (value_ty, encoder) = path_encoder(field);
+        let (value_ty, codec) = path_codec(field);
         // See `key_guard`: a key type that is no key attribute is reported once,
         // on the field, rather than once more here for its `ToAttribute` bound.
         let guard = if field.attrs.is_key() { Some(key_guard(field)) } else { None };
@@ -1181,7 +1342,7 @@ fn path_consts<'t>(cont: &Container, extra: impl Iterator<Item = &'t TokenStream
             #[allow(dead_code)]
             #vis const #const_name: ::dynamo_model::expr::Path<#ident, #value_ty, #marker> = {
                 #guard
-                ::dynamo_model::expr::Path::new(#attribute, #encoder)
+                ::dynamo_model::expr::Path::new(#attribute, #codec)
             };
         }
     });

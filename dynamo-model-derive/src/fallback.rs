@@ -137,14 +137,14 @@ fn constants(input: &DeriveInput, derive: Derive, cont: Option<&Container>) -> T
             #[doc = #doc]
             #[allow(dead_code)]
             #vis const #const_name: ::dynamo_model::expr::Path<#ident, #value_ty, #marker> =
-                ::dynamo_model::expr::Path::new(#attribute, |_| ::core::unreachable!());
+                ::dynamo_model::expr::Path::new(#attribute, ::dynamo_model::expr::Codec::new(|_| ::core::unreachable!()));
         });
     }
 
     if derive == Derive::Model {
         let hash = cont.and_then(Container::hash_key);
         let range = cont.and_then(Container::range_key);
-        key_spaces.push(key_space(ident, fields, &quote!(#ident), hash, range, false));
+        key_spaces.push(key_space(ident, &quote!(#ident), hash, range, false));
         let indexes = cont.map(|cont| cont.attrs.indexes.as_slice()).unwrap_or_default();
         for index in indexes {
             let Some(name) = &index.name else { continue };
@@ -168,7 +168,7 @@ fn constants(input: &DeriveInput, derive: Derive, cont: Option<&Container>) -> T
                 #[allow(non_camel_case_types)]
                 #vis enum #marker {}
             });
-            key_spaces.push(key_space(ident, fields, &quote!(#marker), hash, range, true));
+            key_spaces.push(key_space(ident, &quote!(#marker), hash, range, true));
             consts.push(quote! {
                 #[doc = #doc]
                 #[allow(dead_code)]
@@ -191,7 +191,6 @@ fn constants(input: &DeriveInput, derive: Derive, cont: Option<&Container>) -> T
 /// otherwise. `sparse` for an index, whose keys may be an `Option` of a key type.
 fn key_space(
     ident: &syn::Ident,
-    fields: &[Field],
     space: &TokenStream,
     hash: Option<&Field>,
     range: Option<&Field>,
@@ -213,9 +212,9 @@ fn key_space(
         Some(field) => key_ty(field).to_token_stream(),
         None => quote!(::std::string::String),
     };
-    let (range_ty, range_field) = match range.filter(usable) {
-        Some(field) => (key_ty(field).to_token_stream(), field_marker(fields, field)),
-        None => (quote!(::dynamo_model::NoRange), quote!(::dynamo_model::expr::NoRangeField)),
+    let range_ty = match range.filter(usable) {
+        Some(field) => key_ty(field).to_token_stream(),
+        None => quote!(::dynamo_model::NoRange),
     };
     quote! {
         #[automatically_derived]
@@ -229,12 +228,32 @@ fn key_space(
             type Model = #ident;
             type Hash = #hash_ty;
             type Range = #range_ty;
-            type RangeField = #range_field;
             const INDEX: ::core::option::Option<&'static str> = ::core::option::Option::None;
             const HASH: ::dynamo_model::__private::KeyDef = ::dynamo_model::__private::FALLBACK_KEY_SCHEMA.hash;
             const RANGE: ::core::option::Option<::dynamo_model::__private::KeyDef> = ::core::option::Option::None;
             const CURSOR_KEYS: &'static [&'static str] = &[];
             const PROJECTED: ::core::option::Option<&'static [&'static str]> = ::core::option::Option::None;
+
+            fn encode_hash(
+                _: &Self::Hash,
+            ) -> ::core::result::Result<
+                ::core::option::Option<::dynamo_model::AttributeValue>,
+                ::dynamo_model::EncodeError,
+            > {
+                ::core::unreachable!()
+            }
+        }
+
+        #[automatically_derived]
+        impl ::dynamo_model::ConsistentRead for #space {}
+
+        // Every condition passes as a sort-key condition: the real one is judged once
+        // the model compiles.
+        #[automatically_derived]
+        impl<__F> ::dynamo_model::ops::SortKeyCondition<#space> for ::dynamo_model::expr::KeyComparison<#ident, __F> {
+            fn __into_condition(self) -> ::dynamo_model::expr::Condition<#ident> {
+                ::core::convert::From::from(self)
+            }
         }
     }
 }

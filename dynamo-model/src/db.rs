@@ -4,10 +4,12 @@ use std::sync::Arc;
 
 use aws_sdk_dynamodb::Client;
 
+use crate::cursor::CursorKey;
 use crate::model::Model;
 
 /// A DynamoDB client plus the settings every operation shares: an optional table-name
-/// prefix (for one table set per environment). Cheap to clone.
+/// prefix (for one table set per environment) and an optional key that seals pagination
+/// cursors. Cheap to clone. Every request of every operation is sent through it.
 ///
 /// ```
 /// use dynamo_model::Db;
@@ -18,16 +20,49 @@ use crate::model::Model;
 /// let db = Db::new(aws_sdk_dynamodb::Client::from_conf(config)).with_table_prefix("staging-");
 /// assert_eq!(db.table_prefix(), "staging-");
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Db {
     client: Client,
     table_prefix: Arc<str>,
+    cursor_key: Option<CursorKey>,
+    /// Whatever must live as long as this handle (a DynamoDB Local it runs on).
+    _keep_alive: Option<Arc<dyn std::any::Any + Send + Sync>>,
+}
+
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Db")
+            .field("table_prefix", &self.table_prefix)
+            .field("cursor_key", &self.cursor_key)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Db {
     /// Wraps an SDK client.
     pub fn new(client: Client) -> Self {
-        Self { client, table_prefix: Arc::from("") }
+        Self { client, table_prefix: Arc::from(""), cursor_key: None, _keep_alive: None }
+    }
+
+    /// Seals the cursors of queries and scans with `key` (see [`CursorKey`]): clients
+    /// can neither read the key values in them nor forge one, and a cursor made without
+    /// this key is refused.
+    #[must_use]
+    pub fn with_cursor_key(mut self, key: CursorKey) -> Self {
+        self.cursor_key = Some(key);
+        self
+    }
+
+    /// The key that seals cursors, if any.
+    pub fn cursor_key(&self) -> Option<&CursorKey> {
+        self.cursor_key.as_ref()
+    }
+
+    /// Keeps `value` alive as long as this handle or a clone of it.
+    #[cfg(feature = "local")]
+    pub(crate) fn keeping_alive(mut self, value: Arc<dyn std::any::Any + Send + Sync>) -> Self {
+        self._keep_alive = Some(value);
+        self
     }
 
     /// A client configured from the environment by `aws-config`: region, credentials and

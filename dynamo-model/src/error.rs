@@ -9,12 +9,22 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use aws_sdk_dynamodb::error::SdkError;
-
 /// Shorthand for `std::result::Result<T, dynamo_model::Error>`.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Everything that can go wrong in dynamo-model.
+///
+/// Three groups, by when they happen:
+/// - before anything is sent: [`Error::Validation`] (the model's declared rules),
+///   [`Error::Invalid`] (a value DynamoDB cannot store), [`Error::InvalidRequest`] (a
+///   request DynamoDB would reject: limits, overlapping paths, page sizes…),
+///   [`Error::Unprojected`] and [`Error::InvalidCursor`];
+/// - from DynamoDB's answer, when a write did not happen: [`Error::ConditionFailed`],
+///   [`Error::VersionConflict`], [`Error::AlreadyExists`], [`Error::NotFound`],
+///   [`Error::PathNotFound`], [`Error::TableNotFound`], [`Error::Service`];
+/// - reading: [`Error::Decode`] (a stored item that does not fit the model).
+///
+/// A write DynamoDB applied never comes back as an `Err`.
 ///
 /// ```
 /// use dynamo_model::{Error, InvalidReason};
@@ -33,12 +43,13 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 ///     reason: InvalidReason::NonFiniteNumber,
 /// };
 /// assert_eq!(describe(&err), "fix `total`: NaN and infinity cannot be stored in DynamoDB");
+/// assert!(!err.is_retryable());
 /// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// Input DynamoDB would reject (a value it cannot store, an update of a key
-    /// attribute, overlapping update paths…); found before any request was sent.
+    /// A value DynamoDB cannot store or compare (a number out of range, an empty key, an
+    /// empty set, an empty attribute name…); found before any request was sent.
     #[error("{model}.{attribute}: {reason}")]
     Invalid {
         /// The model (struct) whose value was rejected.
@@ -49,7 +60,9 @@ pub enum Error {
         reason: InvalidReason,
     },
     /// Values break the model's declared rules (`validate(...)`, `required`); every
-    /// failing field is listed. Found before any request was sent.
+    /// failing field is listed. Found before any request was sent, except for the bounds
+    /// of an `add`, which DynamoDB checks against the stored value (nothing is written
+    /// then either).
     #[error("{model}: {}", FieldErrors(errors))]
     Validation {
         /// The model whose values were rejected.
@@ -57,9 +70,19 @@ pub enum Error {
         /// Each failing field with its rule and a description of its value.
         errors: Vec<FieldError>,
     },
+    /// A request DynamoDB would reject whatever the values: a page size of 0, two update
+    /// actions on overlapping paths, an expression over DynamoDB's limits, a filter on a
+    /// key attribute… Found before any request was sent.
+    #[error("{model}: {reason}")]
+    InvalidRequest {
+        /// The model the request is for.
+        model: &'static str,
+        /// What DynamoDB would reject.
+        reason: RequestReason,
+    },
     /// A versioned write (`#[dynamo(version)]`) found another version than the one it
     /// expected: someone wrote the item since it was read. `current` is the item as
-    /// stored now (`None` if it is gone).
+    /// stored now (`None` if it is gone). Nothing was written.
     #[error("{model}: expected version {expected} of the item in table `{table}`, found another")]
     VersionConflict {
         /// The model written.
@@ -83,8 +106,9 @@ pub enum Error {
         /// What the item holds there (`missing` when the attribute is absent).
         found: Cow<'static, str>,
     },
-    /// The condition of a put, update or delete did not hold. `item` is the item as it
-    /// was (DynamoDB returns it at no cost); decode it with [`Error::current_item`].
+    /// The condition of a put, update or delete did not hold; nothing was written. `item`
+    /// is the item as it was (DynamoDB returns it at no cost); decode it with
+    /// [`Error::current_item`].
     #[error("{model}: the condition did not hold for the item in table `{table}`")]
     ConditionFailed {
         /// The model written.
@@ -94,7 +118,7 @@ pub enum Error {
         /// The item as stored when the condition failed; `None` if there was none.
         item: Option<Box<crate::Item>>,
     },
-    /// An update (without `upsert`) found no item with its key.
+    /// An update (without `upsert`) found no item with its key; nothing was written.
     #[error("{model}: no item with this key in table `{table}`")]
     NotFound {
         /// The model updated.
@@ -102,7 +126,23 @@ pub enum Error {
         /// The full table name, prefix included.
         table: String,
     },
-    /// A pagination cursor that this library did not make for this query or scan.
+    /// An update writes inside a map or list the stored item does not have (`address.city`
+    /// without `address`), or reads an attribute it does not have (`set_from`, `plus`);
+    /// nothing was written.
+    #[error("{model}: the item in table `{table}` has no `{path}`, which the update needs")]
+    PathNotFound {
+        /// The model updated.
+        model: &'static str,
+        /// The full table name, prefix included.
+        table: String,
+        /// The path that does not exist.
+        path: String,
+        /// The item as stored; `None` if there was none.
+        item: Option<Box<crate::Item>>,
+    },
+    /// A pagination cursor that this library did not make for this query or scan: from
+    /// another table, index or partition, outside the sort-key condition, tampered with,
+    /// or sealed with another key.
     #[error("invalid cursor: {reason}")]
     InvalidCursor {
         /// What is wrong with it.
@@ -110,16 +150,17 @@ pub enum Error {
     },
     /// A query of an index, or a projection, that would leave fields of the result type
     /// without data: decode into a type with fewer fields instead.
-    #[error("{model}: {source_name} does not project {missing:?}, which the result type needs")]
+    #[error("{model}: {source_name} does not project {missing:?}, which the result needs")]
     Unprojected {
         /// The model queried.
         model: &'static str,
-        /// The index (or "the projection") that lacks the attributes.
+        /// The index that lacks the attributes.
         source_name: String,
-        /// The attributes the result type needs and would not get.
-        missing: Vec<&'static str>,
+        /// The attributes the result type needs (or the selection names) and would not get.
+        missing: Vec<String>,
     },
-    /// A create-only put (`if_not_exists`) found an item with the same key.
+    /// A create-only put (`if_not_exists`) found an item with the same key; nothing was
+    /// written.
     #[error("{model}: an item with this key already exists in table `{table}`")]
     AlreadyExists {
         /// The model written.
@@ -145,12 +186,24 @@ pub enum Error {
         #[source]
         source: Box<dyn std::error::Error + Send + Sync>,
     },
-    /// Any other error from DynamoDB or from the way to it (network, credentials, timeouts).
-    #[error("DynamoDB {operation} failed: {source}")]
+    /// Any other error from DynamoDB or from the way to it (throttling, server errors,
+    /// network, credentials, timeouts). [`Error::is_retryable`] says whether trying again
+    /// may help.
+    #[error("DynamoDB {operation} on `{table}` failed: {}", ServiceText { code: code.as_deref(), message })]
     Service {
         /// The DynamoDB operation, such as `PutItem`.
         operation: &'static str,
-        /// The SDK's error; match on it for throttling and other service errors.
+        /// The full table name, prefix included.
+        table: String,
+        /// DynamoDB's error code, such as `ValidationException` or
+        /// `ProvisionedThroughputExceededException`; `None` when no answer came back.
+        code: Option<String>,
+        /// DynamoDB's message, or what went wrong on the way.
+        message: String,
+        /// Whether trying again may succeed: throttling, a server error (5xx), a
+        /// transaction conflict, a network failure or a timeout.
+        retryable: bool,
+        /// The SDK's error.
         #[source]
         source: Box<aws_sdk_dynamodb::Error>,
     },
@@ -166,16 +219,44 @@ pub enum Error {
     },
 }
 
+/// `code: message`, or the message alone when there is no code.
+struct ServiceText<'a> {
+    code: Option<&'a str>,
+    message: &'a str,
+}
+
+impl fmt::Display for ServiceText<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.code {
+            Some(code) => write!(f, "{code}: {}", self.message),
+            None => f.write_str(self.message),
+        }
+    }
+}
+
 impl Error {
-    /// For [`Error::ConditionFailed`] and [`Error::VersionConflict`]: the item as stored
-    /// when the write failed, decoded as `D`; `None` if there was none.
+    /// For [`Error::ConditionFailed`], [`Error::VersionConflict`] and
+    /// [`Error::PathNotFound`]: the item as stored when the write failed, decoded as `D`;
+    /// `None` if there was none.
     pub fn current_item<D: crate::Document>(&self) -> Option<Result<D>> {
         match self {
-            Error::ConditionFailed { item: Some(item), .. } | Error::VersionConflict { current: Some(item), .. } => {
-                Some(D::from_item((**item).clone()))
-            }
+            Error::ConditionFailed { item: Some(item), .. }
+            | Error::VersionConflict { current: Some(item), .. }
+            | Error::PathNotFound { item: Some(item), .. } => Some(D::from_item((**item).clone())),
             _ => None,
         }
+    }
+
+    /// Whether the same request may succeed if sent again: throttling, a server error
+    /// (5xx), a transaction conflict, a network failure or a timeout. Everything found
+    /// before sending, failed conditions and decode errors are not retryable.
+    ///
+    /// ```
+    /// let err = dynamo_model::Error::NotFound { model: "Order", table: "orders".into() };
+    /// assert!(!err.is_retryable());
+    /// ```
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, Error::Service { retryable: true, .. })
     }
 }
 
@@ -260,7 +341,7 @@ impl fmt::Display for Rule {
     }
 }
 
-/// The rule a value breaks when it cannot be written to DynamoDB.
+/// The rule a value breaks when DynamoDB cannot store or compare it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum InvalidReason {
@@ -272,7 +353,12 @@ pub enum InvalidReason {
         /// The number as text.
         value: String,
     },
-    /// A key attribute with an empty string or binary value.
+    /// An `N` (or `NS` member) whose text is not a number DynamoDB reads.
+    NotANumber {
+        /// The text.
+        value: String,
+    },
+    /// A key attribute (of the table or of an index) with an empty string or binary value.
     EmptyKey,
     /// A key attribute longer than DynamoDB allows (2048 bytes for a partition key,
     /// 1024 for a sort key).
@@ -281,6 +367,13 @@ pub enum InvalidReason {
         len: usize,
         /// The limit in bytes.
         max: usize,
+    },
+    /// A key attribute (of the table or of an index) of another type than its key schema.
+    KeyType {
+        /// The key's type: `S`, `N` or `B`.
+        expected: &'static str,
+        /// The type of the value given.
+        found: String,
     },
     /// An item larger than DynamoDB's 400 KB, counted as DynamoDB counts it (see
     /// [`limits::item_size`](crate::limits::item_size)); the error's `attribute` is
@@ -296,15 +389,20 @@ pub enum InvalidReason {
         /// The duplicated member as text.
         member: String,
     },
-    /// An update of a key attribute: keys identify the item and cannot change.
-    KeyUpdate,
-    /// Two update actions on the same attribute, or one inside the other.
-    OverlappingPaths {
-        /// The path of the earlier action.
-        other: String,
+    /// A set with no members inside a value (a list element, a map entry, an update or
+    /// condition operand): DynamoDB has no empty sets.
+    EmptySet,
+    /// `NULL` with the value `false`, which DynamoDB rejects.
+    NullFalse,
+    /// An attribute name or map key that is empty.
+    EmptyName,
+    /// An attribute name or map key longer than DynamoDB allows.
+    NameTooLong {
+        /// Its length in bytes.
+        len: usize,
+        /// The limit in bytes.
+        max: usize,
     },
-    /// `page_size(0)`: DynamoDB reads at least one item per request.
-    PageSize,
     /// Lists and maps nested deeper than DynamoDB allows.
     TooDeep {
         /// How deep the value nests.
@@ -312,26 +410,13 @@ pub enum InvalidReason {
         /// The deepest DynamoDB accepts.
         max: usize,
     },
-    /// A `SET` or `REMOVE` of a `#[dynamo(counter)]` attribute, which only `ADD` changes.
-    CounterWrite,
-    /// An `IN` with no values, or more than DynamoDB allows.
-    InOperands {
-        /// How many values were given.
-        count: usize,
-        /// The most DynamoDB accepts.
-        max: usize,
-    },
     /// `None` or an empty set given as a value to compare with or to write in an
     /// update: DynamoDB has no such value (test absence with `not_exists()`, clear an
     /// attribute with `remove()`).
     EmptyValue,
-    /// A value given to a condition or update breaks the field's declared rule.
-    Rule {
-        /// The rule.
-        rule: Rule,
-        /// A description of the value.
-        value: String,
-    },
+    /// `Some(x)` where `x` is itself stored as nothing (`Some(None)`, `Some` of an empty
+    /// set): it would read back as `None`.
+    Indistinct,
     /// A custom rule from a `with` module or a serde field.
     Custom(String),
 }
@@ -344,31 +429,222 @@ impl fmt::Display for InvalidReason {
                 f,
                 "{value} cannot be stored in DynamoDB (at most 38 significant digits, magnitude 1E-130 to 9.99E+125)"
             ),
+            Self::NotANumber { value } => write!(f, "{value:?} is not a number DynamoDB reads"),
             Self::EmptyKey => f.write_str("a key attribute cannot be empty"),
             Self::KeyTooLong { len, max } => {
                 write!(f, "key attribute is {len} bytes, DynamoDB allows at most {max}")
             }
+            Self::KeyType { expected, found } => write!(f, "a key attribute of type {expected} cannot hold {found}"),
             Self::ItemTooLarge { size, max } => {
                 write!(f, "item is {size} bytes, DynamoDB allows at most {max}; this is its largest attribute")
             }
             Self::DuplicateSetMember { member } => {
                 write!(f, "set holds {member} twice; DynamoDB sets have unique members")
             }
-            Self::KeyUpdate => f.write_str("key attributes cannot be updated; write a new item instead"),
-            Self::OverlappingPaths { other } => {
-                write!(f, "overlaps `{other}`, changed by the same update; DynamoDB rejects overlapping paths")
-            }
-            Self::PageSize => f.write_str("must be at least 1"),
+            Self::EmptySet => f.write_str("an empty set cannot be stored in DynamoDB"),
+            Self::NullFalse => f.write_str("NULL must be true in DynamoDB"),
+            Self::EmptyName => f.write_str("attribute names and map keys cannot be empty"),
+            Self::NameTooLong { len, max } => write!(f, "name is {len} bytes, DynamoDB allows at most {max}"),
             Self::TooDeep { depth, max } => {
                 write!(f, "lists and maps nest {depth} deep, DynamoDB allows at most {max}")
             }
-            Self::CounterWrite => f.write_str("is a counter: change it with add(), never set or remove"),
-            Self::InOperands { count, max } => write!(f, "IN takes 1 to {max} values, not {count}"),
             Self::EmptyValue => f.write_str(
                 "None or an empty set is no value in DynamoDB: use not_exists() to test for absence, remove() to clear",
             ),
-            Self::Rule { rule, value } => write!(f, "{rule} (got {value})"),
+            Self::Indistinct => f.write_str("Some of a value stored as nothing would read back as None"),
             Self::Custom(message) => f.write_str(message),
+        }
+    }
+}
+
+/// What DynamoDB would reject in a request, whatever its values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RequestReason {
+    /// `page_size(0)`: DynamoDB reads at least one item per request.
+    PageSize,
+    /// An update of a key attribute of the table: keys identify the item.
+    KeyUpdate {
+        /// The key attribute.
+        attribute: String,
+    },
+    /// Two update actions on the same attribute, or one inside the other.
+    OverlappingPaths {
+        /// The later action's path.
+        path: String,
+        /// The earlier action's path.
+        other: String,
+    },
+    /// A `SET` or `REMOVE` of a `#[dynamo(counter)]` attribute, which only `ADD` changes.
+    CounterWrite {
+        /// The counter.
+        attribute: String,
+    },
+    /// A `REMOVE` of a field the model needs to read the item (not an `Option`, a set or
+    /// a field with a default).
+    RemoveRequired {
+        /// The field's path.
+        attribute: String,
+    },
+    /// An `IN` with no values, or more than DynamoDB allows.
+    InOperands {
+        /// The attribute compared.
+        attribute: String,
+        /// How many values were given.
+        count: usize,
+        /// The most DynamoDB accepts.
+        max: usize,
+    },
+    /// `between(low, high)` with `low` above `high`.
+    BetweenBounds {
+        /// The attribute compared.
+        attribute: String,
+    },
+    /// A query filter on a key attribute of the table or index queried: DynamoDB takes
+    /// those only in the key condition.
+    FilterOnKey {
+        /// The key attribute.
+        attribute: String,
+    },
+    /// A projection naming the same path twice, or a path and another inside it.
+    OverlappingProjection {
+        /// The later path.
+        path: String,
+        /// The earlier path.
+        other: String,
+    },
+    /// A list path (an element, `append`, `contains`) on a `Vec<u8>`, which is stored
+    /// as binary (`B`), not as a list.
+    NotAList {
+        /// The attribute.
+        attribute: String,
+    },
+    /// An expression string longer than DynamoDB allows.
+    ExpressionTooLong {
+        /// Which expression: `condition`, `filter`, `key condition`, `update` or `projection`.
+        expression: &'static str,
+        /// Its length in bytes.
+        len: usize,
+        /// The limit in bytes.
+        max: usize,
+    },
+    /// An expression whose size, with every name and value counted where it is used,
+    /// is over DynamoDB's limit.
+    ExpressionTooLarge {
+        /// Which expression.
+        expression: &'static str,
+        /// Its size in bytes, as DynamoDB counts it.
+        size: usize,
+        /// The limit in bytes.
+        max: usize,
+    },
+    /// A comparison of an attribute with itself, which DynamoDB rejects.
+    SelfComparison {
+        /// The attribute.
+        attribute: String,
+    },
+    /// An expression with more operators and functions than DynamoDB allows.
+    TooManyOperators {
+        /// Which expression.
+        expression: &'static str,
+        /// How many it has, as DynamoDB counts them.
+        count: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// Expression attribute names and values larger in all than DynamoDB allows.
+    SubstitutionsTooLarge {
+        /// Their size in bytes, as DynamoDB counts it.
+        size: usize,
+        /// The limit in bytes.
+        max: usize,
+    },
+    /// An upsert that would create an item the model cannot read: the fields the model
+    /// needs that the update does not set.
+    IncompleteUpsert {
+        /// The fields.
+        missing: Vec<&'static str>,
+    },
+}
+
+impl RequestReason {
+    /// The attribute (or path) the request is refused for, if it is about one.
+    ///
+    /// ```
+    /// use dynamo_model::RequestReason;
+    ///
+    /// assert_eq!(RequestReason::KeyUpdate { attribute: "id".into() }.attribute(), Some("id"));
+    /// assert_eq!(RequestReason::PageSize.attribute(), None);
+    /// ```
+    pub fn attribute(&self) -> Option<&str> {
+        match self {
+            Self::KeyUpdate { attribute }
+            | Self::CounterWrite { attribute }
+            | Self::RemoveRequired { attribute }
+            | Self::InOperands { attribute, .. }
+            | Self::BetweenBounds { attribute }
+            | Self::FilterOnKey { attribute }
+            | Self::NotAList { attribute }
+            | Self::SelfComparison { attribute } => Some(attribute),
+            Self::OverlappingPaths { path, .. } | Self::OverlappingProjection { path, .. } => Some(path),
+            Self::IncompleteUpsert { missing } => missing.first().copied(),
+            Self::PageSize
+            | Self::ExpressionTooLong { .. }
+            | Self::ExpressionTooLarge { .. }
+            | Self::TooManyOperators { .. }
+            | Self::SubstitutionsTooLarge { .. } => None,
+        }
+    }
+}
+
+impl fmt::Display for RequestReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::PageSize => f.write_str("page_size must be at least 1"),
+            Self::KeyUpdate { attribute } => {
+                write!(f, "`{attribute}` is a key attribute and cannot be updated; write a new item instead")
+            }
+            Self::OverlappingPaths { path, other } => {
+                write!(f, "`{path}` overlaps `{other}`, changed by the same update; DynamoDB rejects overlapping paths")
+            }
+            Self::CounterWrite { attribute } => {
+                write!(f, "`{attribute}` is a counter: change it with add(), never set or remove")
+            }
+            Self::RemoveRequired { attribute } => {
+                write!(f, "`{attribute}` cannot be removed: the model needs it to read the item")
+            }
+            Self::InOperands { attribute, count, max } => {
+                write!(f, "IN on `{attribute}` takes 1 to {max} values, not {count}")
+            }
+            Self::BetweenBounds { attribute } => write!(f, "between on `{attribute}` has its low bound above its high one"),
+            Self::FilterOnKey { attribute } => write!(
+                f,
+                "`{attribute}` is a key of the table or index queried: put it in the key condition (range), not the filter"
+            ),
+            Self::OverlappingProjection { path, other } => {
+                write!(f, "the projection names `{path}` and `{other}`, which overlap")
+            }
+            Self::NotAList { attribute } => {
+                write!(f, "`{attribute}` is binary (B): a Vec<u8> has no list elements")
+            }
+            Self::ExpressionTooLong { expression, len, max } => {
+                write!(f, "the {expression} expression is {len} bytes, DynamoDB allows at most {max}")
+            }
+            Self::ExpressionTooLarge { expression, size, max } => write!(
+                f,
+                "the {expression} expression weighs {size} bytes with its names and values, DynamoDB allows at most {max}"
+            ),
+            Self::SelfComparison { attribute } => write!(f, "`{attribute}` is compared with itself"),
+            Self::TooManyOperators { expression, count, max } => {
+                write!(f, "the {expression} expression has {count} operators and functions, DynamoDB allows at most {max}")
+            }
+            Self::SubstitutionsTooLarge { size, max } => {
+                write!(f, "the expression attribute names and values are {size} bytes, DynamoDB allows at most {max}")
+            }
+            Self::IncompleteUpsert { missing } => write!(
+                f,
+                "an upsert could create an item without {missing:?}, which the model needs: set them, or give them defaults"
+            ),
         }
     }
 }
@@ -416,7 +692,14 @@ impl EncodeError {
     #[cold]
     pub(crate) fn into_error(self, model: &'static str, attribute: &'static str) -> Error {
         let EncodeErrorInner { path, reason } = *self.0;
-        Error::Invalid { model, attribute: render_path(attribute, &path), reason }
+        Error::Invalid { model, attribute: render_path(Cow::Borrowed(attribute), &path), reason }
+    }
+
+    /// As `into_error`, for an attribute (or path) known only at run time.
+    #[cold]
+    pub(crate) fn into_error_at(self, model: &'static str, attribute: &str) -> Error {
+        let EncodeErrorInner { path, reason } = *self.0;
+        Error::Invalid { model, attribute: render_path(Cow::Owned(attribute.to_owned()), &path), reason }
     }
 }
 
@@ -477,7 +760,7 @@ impl DecodeError {
     #[cold]
     pub(crate) fn into_error(self, model: &'static str, attribute: &'static str) -> Error {
         let DecodeErrorInner { path, expected, found } = *self.0;
-        Error::Decode { model, attribute: render_path(attribute, &path), expected, found }
+        Error::Decode { model, attribute: render_path(Cow::Borrowed(attribute), &path), expected, found }
     }
 }
 
@@ -499,11 +782,11 @@ pub enum PathSegment {
 }
 
 /// Segments are pushed innermost first, so they render in reverse.
-fn render_path(attribute: &'static str, path: &[PathSegment]) -> Cow<'static, str> {
+fn render_path(attribute: Cow<'static, str>, path: &[PathSegment]) -> Cow<'static, str> {
     if path.is_empty() {
-        return Cow::Borrowed(attribute);
+        return attribute;
     }
-    let mut out = String::from(attribute);
+    let mut out = attribute.into_owned();
     for segment in path.iter().rev() {
         match segment {
             PathSegment::Index(i) => {
@@ -518,20 +801,6 @@ fn render_path(attribute: &'static str, path: &[PathSegment]) -> Cow<'static, st
         }
     }
     Cow::Owned(out)
-}
-
-/// Maps an SDK error to [`Error`]: by the service error's type, never by its message.
-pub(crate) fn service_error<E, R>(operation: &'static str, table: &str, err: SdkError<E, R>) -> Error
-where
-    aws_sdk_dynamodb::Error: From<SdkError<E, R>>,
-{
-    let source = Box::new(aws_sdk_dynamodb::Error::from(err));
-    match *source {
-        aws_sdk_dynamodb::Error::ResourceNotFoundException(_) => {
-            Error::TableNotFound { table: table.to_owned(), source }
-        }
-        _ => Error::Service { operation, source },
-    }
 }
 
 #[cfg(test)]

@@ -43,6 +43,7 @@
 //! [`Model`] trait with the same name: a field `created_at` makes `Order::CREATED_AT` its
 //! path, and the trait's timestamp definition is then `<Order as Model>::CREATED_AT`.
 
+pub mod compile;
 pub mod cursor;
 pub mod db;
 pub mod error;
@@ -53,6 +54,7 @@ pub mod local;
 pub mod model;
 pub mod ops;
 pub mod schema;
+mod send;
 pub mod table;
 #[doc(hidden)]
 pub mod validate;
@@ -66,12 +68,14 @@ pub use aws_sdk_dynamodb::types::AttributeValue;
 pub use cursor::{Cursor, Page};
 pub use db::Db;
 pub use dynamo_model_derive::{Document, Model};
-pub use error::{DecodeError, EncodeError, Error, FieldError, InvalidReason, PathSegment, Result, Rule};
+pub use error::{DecodeError, EncodeError, Error, FieldError, InvalidReason, PathSegment, RequestReason, Result, Rule};
 pub use model::{Document, Item, Model, ModelKey};
+pub use ops::Returned;
 pub use schema::{
-    Index, IndexDef, IndexKind, IndexProjection, KeyDef, KeySchema, KeySpace, NoRange, TimeUnit, Timestamp,
+    ConsistentRead, Index, IndexDef, IndexKind, IndexProjection, KeyDef, KeySchema, KeySpace, NoRange, TimeUnit,
+    Timestamp,
 };
-pub use value::{FromAttribute, KeyAttribute, ScalarType, SetMember, ToAttribute};
+pub use value::{FromAttribute, IntoValue, KeyAttribute, ScalarType, SetMember, ToAttribute};
 
 /// The traits and types most code needs: `use dynamo_model::prelude::*;`.
 pub mod prelude {

@@ -42,7 +42,7 @@
 // keys, strings and set members.
 // `tests/integration/limits.rs` re-checks each kind at the boundary against the server.
 
-use crate::{AttributeValue, Error, InvalidReason, Item};
+use crate::{AttributeValue, Item};
 
 /// DynamoDB's largest item: 400 KB, that is 409,600 bytes as [`item_size`] counts them.
 ///
@@ -138,130 +138,89 @@ pub fn nesting(value: &AttributeValue) -> usize {
     }
 }
 
-/// Fails with [`InvalidReason::TooDeep`] if an attribute nests deeper than DynamoDB
-/// allows, and with [`InvalidReason::ItemTooLarge`] if `item` is larger than DynamoDB
-/// allows, naming its largest attribute (name plus value), the likeliest one to shrink.
-pub(crate) fn check_item(model: &'static str, item: &Item) -> crate::Result<()> {
-    let mut size = 0;
-    let mut largest: Option<(&String, usize)> = None;
-    for (name, value) in item {
-        if let Some(number) = first_unstorable_number(value) {
-            return Err(Error::Invalid {
-                model,
-                attribute: name.clone().into(),
-                reason: InvalidReason::NumberOutOfRange { value: number.to_owned() },
-            });
-        }
-        if let Some(member) = first_duplicate(value) {
-            return Err(Error::Invalid {
-                model,
-                attribute: name.clone().into(),
-                reason: InvalidReason::DuplicateSetMember { member },
-            });
-        }
-        if matches!(value, AttributeValue::L(_) | AttributeValue::M(_)) {
-            let depth = nesting(value);
-            if depth > MAX_NESTING {
-                return Err(Error::Invalid {
-                    model,
-                    attribute: name.clone().into(),
-                    reason: InvalidReason::TooDeep { depth, max: MAX_NESTING },
-                });
+/// A number as DynamoDB reads it: its sign, its significant digits (no leading or
+/// trailing zeros) and the power of ten of the first of them, the value being
+/// `±0.d1d2… × 10^power`. Every spelling of one value gives the same `Number` (`1`,
+/// `1.0`, `10e-1`, `+001`), which is how DynamoDB compares set members and keys.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Number {
+    negative: bool,
+    digits: Vec<u8>,
+    power: i64,
+}
+
+impl Number {
+    /// Reads DynamoDB's number syntax: an optional sign, digits with at most one decimal
+    /// point (at least one digit), and an optional exponent (`e` or `E`, an optional
+    /// sign, digits). `None` for anything else: blanks, `NaN`, `Infinity`, hex.
+    pub(crate) fn parse(text: &str) -> Option<Number> {
+        let bytes = text.as_bytes();
+        let (negative, mut i) = match bytes.first() {
+            Some(b'-') => (true, 1),
+            Some(b'+') => (false, 1),
+            _ => (false, 0),
+        };
+        let mut digits = Vec::new();
+        let mut point = None;
+        while let Some(&b) = bytes.get(i) {
+            match b {
+                b'0'..=b'9' => digits.push(b),
+                b'.' if point.is_none() => point = Some(digits.len()),
+                _ => break,
             }
+            i += 1;
         }
-        let attribute = name.len() + attribute_size(value);
-        size += attribute;
-        if largest.is_none_or(|(_, most)| attribute > most) {
-            largest = Some((name, attribute));
+        if digits.is_empty() {
+            return None;
         }
-    }
-    if size <= MAX_ITEM_SIZE {
-        return Ok(());
-    }
-    Err(too_large(model, largest.map_or("", |(name, _)| name.as_str()), size))
-}
-
-/// A set member that stands twice in a set of `value` (anywhere inside it), as DynamoDB
-/// compares members: numbers by value, so `1` and `1.0` are the same.
-fn first_duplicate(value: &AttributeValue) -> Option<String> {
-    fn repeated<T: Ord + Clone>(mut keys: Vec<T>) -> Option<T> {
-        keys.sort_unstable();
-        keys.windows(2).find(|pair| pair[0] == pair[1]).map(|pair| pair[0].clone())
-    }
-    match value {
-        AttributeValue::Ss(members) => repeated(members.iter().collect()).map(|m| format!("{m:?}")),
-        AttributeValue::Bs(members) => repeated(members.iter().map(|b| b.as_ref()).collect()).map(|b| format!("{b:?}")),
-        AttributeValue::Ns(members) => {
-            let canonical: Vec<(Canonical, &String)> = members.iter().map(|n| (canonical_number(n), n)).collect();
-            repeated(canonical.iter().map(|(c, _)| c.clone()).collect())
-                .and_then(|dup| canonical.iter().find(|(c, _)| *c == dup).map(|(_, text)| (*text).clone()))
-        }
-        AttributeValue::L(list) => list.iter().find_map(first_duplicate),
-        AttributeValue::M(map) => map.values().find_map(first_duplicate),
-        _ => None,
-    }
-}
-
-/// A number in `value` (anywhere inside it) that DynamoDB cannot hold: more than 38
-/// significant digits, or a magnitude outside 1E-130 to 9.99…E+125. The library's own
-/// number types never make one; a custom `ToAttribute` or `with` module might.
-fn first_unstorable_number(value: &AttributeValue) -> Option<&str> {
-    fn storable(text: &str) -> bool {
-        let (_, digits, power) = canonical_number(text);
-        // The value is 0.d1d2… × 10^power.
-        digits.is_empty() || (digits.len() <= 38 && (-129..=126).contains(&power))
-    }
-    match value {
-        AttributeValue::N(n) => (!storable(n)).then_some(n.as_str()),
-        AttributeValue::Ns(members) => members.iter().find(|n| !storable(n)).map(String::as_str),
-        AttributeValue::L(list) => list.iter().find_map(first_unstorable_number),
-        AttributeValue::M(map) => map.values().find_map(first_unstorable_number),
-        _ => None,
-    }
-}
-
-/// A number as sign, significant digits and the power of ten of the first of them:
-/// equal for every spelling of one value (`1`, `1.0`, `10e-1`, `+001`).
-type Canonical = (bool, Vec<u8>, i64);
-
-fn canonical_number(text: &str) -> Canonical {
-    let bytes = text.as_bytes();
-    let (negative, start) = match bytes.first() {
-        Some(b'-') => (true, 1),
-        Some(b'+') => (false, 1),
-        _ => (false, 0),
-    };
-    let mut digits = Vec::new();
-    let mut point = None;
-    let mut end = bytes.len();
-    for (i, &b) in bytes.iter().enumerate().skip(start) {
-        match b {
-            b'0'..=b'9' => digits.push(b),
-            b'.' => point = Some(digits.len()),
-            _ => {
-                end = i;
-                break;
+        let exponent = match bytes.get(i) {
+            None => 0,
+            Some(b'e' | b'E') => {
+                let rest = &bytes[i + 1..];
+                let unsigned = rest.strip_prefix(b"-").or_else(|| rest.strip_prefix(b"+")).unwrap_or(rest);
+                if unsigned.is_empty() || !unsigned.iter().all(u8::is_ascii_digit) {
+                    return None;
+                }
+                parse_exponent(rest)
             }
-        }
+            Some(_) => return None,
+        };
+        let point = point.unwrap_or(digits.len()) as i64;
+        let Some(first) = digits.iter().position(|&d| d != b'0') else {
+            return Some(Number { negative: false, digits: Vec::new(), power: 0 });
+        };
+        let last = digits.iter().rposition(|&d| d != b'0').unwrap_or(first);
+        Some(Number { negative, digits: digits[first..=last].to_vec(), power: point - first as i64 + exponent })
     }
-    let exponent = match bytes.get(end) {
-        Some(b'e' | b'E') => parse_exponent(&bytes[end + 1..]),
-        _ => 0,
-    };
-    let point = point.unwrap_or(digits.len()) as i64;
-    let Some(first) = digits.iter().position(|&d| d != b'0') else {
-        return (false, Vec::new(), 0);
-    };
-    let last = digits.iter().rposition(|&d| d != b'0').unwrap_or(first);
-    (negative, digits[first..=last].to_vec(), point - first as i64 + exponent)
-}
 
-#[cold]
-fn too_large(model: &'static str, attribute: &str, size: usize) -> Error {
-    Error::Invalid {
-        model,
-        attribute: attribute.to_owned().into(),
-        reason: InvalidReason::ItemTooLarge { size, max: MAX_ITEM_SIZE },
+    /// Whether DynamoDB can hold it: zero, or at most 38 significant digits and a
+    /// magnitude from 1E-130 to 9.99…E+125.
+    pub(crate) fn storable(&self) -> bool {
+        self.digits.is_empty() || (self.digits.len() <= 38 && (-129..=126).contains(&self.power))
+    }
+
+    /// Compares by value.
+    pub(crate) fn compare(&self, other: &Number) -> std::cmp::Ordering {
+        let sign = |n: &Number| {
+            if n.digits.is_empty() {
+                0
+            } else if n.negative {
+                -1
+            } else {
+                1
+            }
+        };
+        let (a, b) = (sign(self), sign(other));
+        if a != b || a == 0 {
+            return a.cmp(&b);
+        }
+        // Same sign, both non-zero: the magnitude decides, reversed for negatives.
+        let magnitude = self.power.cmp(&other.power).then_with(|| self.digits.cmp(&other.digits));
+        if a < 0 {
+            magnitude.reverse()
+        } else {
+            magnitude
+        }
     }
 }
 
@@ -357,37 +316,6 @@ mod tests {
     use aws_sdk_dynamodb::primitives::Blob;
 
     use super::*;
-
-    #[test]
-    fn numbers_dynamodb_cannot_hold_are_found() {
-        let n = |text: &str| AttributeValue::N(text.to_owned());
-        for ok in ["0", "-0.0", "9.99e125", "-9.99E+125", "1e-130", "12345678901234567890123456789012345678", "100e-2"]
-        {
-            assert_eq!(first_unstorable_number(&n(ok)), None, "{ok}");
-        }
-        for bad in ["1e126", "-1E126", "1e-131", "123456789012345678901234567890123456789", "0.5e-130"] {
-            assert_eq!(first_unstorable_number(&n(bad)), Some(bad), "{bad}");
-        }
-        let nested =
-            AttributeValue::M(HashMap::from([("k".to_owned(), AttributeValue::Ns(vec!["1".into(), "1e200".into()]))]));
-        assert_eq!(first_unstorable_number(&nested), Some("1e200"));
-    }
-
-    #[test]
-    fn duplicate_set_members_are_found_as_dynamodb_compares_them() {
-        let ns = |members: &[&str]| AttributeValue::Ns(members.iter().map(|m| (*m).to_owned()).collect());
-        assert_eq!(first_duplicate(&ns(&["1", "2", "1.0"])), Some("1".to_owned()));
-        assert_eq!(first_duplicate(&ns(&["10e-1", "+001"])), Some("10e-1".to_owned()));
-        assert_eq!(first_duplicate(&ns(&["0", "-0.00"])), Some("0".to_owned()));
-        assert_eq!(first_duplicate(&ns(&["1", "-1", "10", "0.1"])), None);
-        let ss = AttributeValue::Ss(vec!["a".into(), "b".into(), "a".into()]);
-        assert_eq!(first_duplicate(&AttributeValue::L(vec![ss])), Some("\"a\"".to_owned()));
-        let item = HashMap::from([("n".to_owned(), ns(&["5", "5.00"]))]);
-        match check_item("Doc", &item) {
-            Err(Error::Invalid { reason: InvalidReason::DuplicateSetMember { member }, .. }) => assert_eq!(member, "5"),
-            other => panic!("expected a duplicate member, got {other:?}"),
-        }
-    }
 
     fn n(text: &str) -> usize {
         attribute_size(&AttributeValue::N(text.into()))
@@ -576,64 +504,5 @@ mod tests {
         ]);
         assert_eq!(item_size(&item), 3 + 409_597 + 5);
         assert_eq!(item_size(&Item::new()), 0);
-    }
-
-    #[test]
-    fn check_names_the_largest_attribute() {
-        let mut item: Item = HashMap::from([
-            ("pk".to_owned(), s("k")),
-            ("body".to_owned(), s(&"a".repeat(409_600 - 3 - 4 - 6))),
-            ("note".to_owned(), s("xy")),
-        ]);
-        assert_eq!(item_size(&item), MAX_ITEM_SIZE);
-        assert!(check_item("Doc", &item).is_ok());
-
-        item.insert("note".to_owned(), s("xyz"));
-        match check_item("Doc", &item) {
-            Err(Error::Invalid { model, attribute, reason }) => {
-                assert_eq!((model, attribute.as_ref()), ("Doc", "body"));
-                assert_eq!(reason, InvalidReason::ItemTooLarge { size: 409_601, max: MAX_ITEM_SIZE });
-            }
-            other => panic!("unexpected {other:?}"),
-        }
-    }
-
-    #[test]
-    fn check_draws_the_line_where_item_size_does() {
-        let kinds = [
-            AttributeValue::N("-1.5".into()),
-            AttributeValue::B(Blob::new(vec![1; 100])),
-            AttributeValue::L(vec![AttributeValue::Null(true); 10]),
-            AttributeValue::M(HashMap::from([("é".to_owned(), AttributeValue::Bool(true))])),
-            AttributeValue::Ns(vec!["1".into(), "-0.25".into()]),
-        ];
-        for value in kinds {
-            let build = |pad: usize| -> Item {
-                HashMap::from([
-                    ("pk".to_owned(), s("k")),
-                    ("value".to_owned(), value.clone()),
-                    ("pad".to_owned(), s(&"x".repeat(pad))),
-                ])
-            };
-            let pad = MAX_ITEM_SIZE - item_size(&build(0));
-            assert!(check_item("Doc", &build(pad)).is_ok(), "{value:?}");
-            match check_item("Doc", &build(pad + 1)) {
-                Err(Error::Invalid {
-                    attribute, reason: InvalidReason::ItemTooLarge { size: 409_601, max }, ..
-                }) => {
-                    assert_eq!((attribute.as_ref(), max), ("pad", MAX_ITEM_SIZE));
-                }
-                other => panic!("unexpected {other:?} for {value:?}"),
-            }
-        }
-    }
-
-    #[test]
-    fn error_message_names_size_and_limit() {
-        let err = too_large("Doc", "body", 409_601);
-        assert_eq!(
-            err.to_string(),
-            "Doc.body: item is 409601 bytes, DynamoDB allows at most 409600; this is its largest attribute"
-        );
     }
 }

@@ -28,7 +28,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc;
+use std::sync::{mpsc, Arc};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
@@ -47,10 +47,13 @@ pub const ENDPOINT_VAR: &str = "AWS_ENDPOINT_URL_DYNAMODB";
 
 /// A DynamoDB Local to run against: one this handle started (and stops on drop), or the
 /// endpoint named by `AWS_ENDPOINT_URL_DYNAMODB`.
+///
+/// Every [`Db`] it hands out keeps the process running, so the handle itself may be
+/// dropped: `DynamoDbLocal::start().await?.isolated_db()` is a working database.
 #[derive(Debug)]
 pub struct DynamoDbLocal {
     endpoint: String,
-    process: Option<LocalProcess>,
+    process: Option<Arc<LocalProcess>>,
 }
 
 impl DynamoDbLocal {
@@ -63,7 +66,7 @@ impl DynamoDbLocal {
         let (process, port) = tokio::task::spawn_blocking(launch)
             .await
             .map_err(|e| local_error(format!("the launcher task failed: {e}"), None))??;
-        let local = Self { endpoint: format!("http://127.0.0.1:{port}"), process: Some(process) };
+        let local = Self { endpoint: format!("http://127.0.0.1:{port}"), process: Some(Arc::new(process)) };
         local.wait_until_ready().await?;
         Ok(local)
     }
@@ -102,7 +105,11 @@ impl DynamoDbLocal {
             .endpoint_url(&self.endpoint)
             .credentials_provider(Credentials::new(access_key, "local", None, None, "dynamo-model-local"))
             .build();
-        Db::new(aws_sdk_dynamodb::Client::from_conf(config))
+        let db = Db::new(aws_sdk_dynamodb::Client::from_conf(config));
+        match &self.process {
+            Some(process) => db.keeping_alive(process.clone()),
+            None => db,
+        }
     }
 
     async fn wait_until_ready(&self) -> Result<()> {
@@ -121,6 +128,32 @@ impl DynamoDbLocal {
             }
         }
     }
+}
+
+/// A [`Db`] in a namespace of its own (an empty set of tables) on one DynamoDB Local
+/// shared by the whole process, started on first use: the harness for tests. Each call
+/// makes a new client on the caller's runtime, so it works from `#[tokio::test]`s,
+/// which each run their own. The shared instance stops when the process exits.
+///
+/// ```no_run
+/// use dynamo_model::{local, Model};
+///
+/// #[derive(Model, Debug, Clone, PartialEq)]
+/// #[dynamo(table = "orders")]
+/// struct Order { #[dynamo(hash_key)] id: String }
+///
+/// #[tokio::test]
+/// async fn orders_round_trip() -> dynamo_model::Result<()> {
+///     let db = local::test_db().await?;
+///     Order::create_table(&db).await?;
+///     let stored = Order::put(&db, &Order { id: "o1".into() }).await?;
+///     assert_eq!(Order::get(&db, Order::key("o1")).await?, Some(stored));
+///     Ok(())
+/// }
+/// ```
+pub async fn test_db() -> Result<Db> {
+    static SHARED: tokio::sync::OnceCell<DynamoDbLocal> = tokio::sync::OnceCell::const_new();
+    Ok(SHARED.get_or_try_init(DynamoDbLocal::start).await?.isolated_db())
 }
 
 /// The java process and a watchdog that stops it if this program dies without dropping

@@ -6,8 +6,10 @@ use std::fmt::Debug;
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::db::Db;
-use crate::ops::{CreateTable, Delete, DeleteTable, Get, Put, Query, Scan, TableExists, Update};
+use crate::expr::Condition;
+use crate::ops::{Check, CreateTable, Delete, DeleteTable, Get, Put, Query, Scan, TableExists, Update};
 use crate::schema::{IndexDef, KeySchema, KeySpace, Timestamp};
+use crate::value::IntoValue;
 use crate::Result;
 
 /// A DynamoDB item: attribute names to values, as the SDK takes and returns it.
@@ -35,6 +37,13 @@ pub trait Document: Sized + Send + Sync {
     /// calls it before sending.
     fn validate(&self) -> Result<()> {
         Ok(())
+    }
+
+    /// Adds the attributes the struct cannot be read without (fields that are not an
+    /// `Option`, a set, or given a default; keys excepted) to `out`.
+    #[doc(hidden)]
+    fn __required_attributes(out: &mut Vec<&'static str>) {
+        let _ = out;
     }
 }
 
@@ -109,12 +118,14 @@ pub trait Model: Document {
         Get::new(db, key)
     }
 
-    /// Writes the item, replacing any item with the same key. See [`Put`].
+    /// Writes the item, replacing any item with the same key; awaits to the item as
+    /// stored. See [`Put`].
     fn put<'a>(db: &'a Db, item: &'a Self) -> Put<'a, Self> {
         Put::new(db, item)
     }
 
-    /// Changes attributes of one item in place. See [`Update`].
+    /// Changes attributes of one item in place; awaits to the item as it is afterwards.
+    /// See [`Update`].
     fn update(db: &Db, key: Self::Key) -> Update<'_, Self> {
         Update::new(db, key)
     }
@@ -124,12 +135,17 @@ pub trait Model: Document {
         Delete::new(db, key)
     }
 
+    /// A condition on one item, for a transaction to depend on. See [`Check`].
+    fn check(db: &Db, key: Self::Key, condition: impl Into<Condition<Self>>) -> Check<'_, Self> {
+        Check::new(db, key, condition.into())
+    }
+
     /// The items of one partition, by partition key value. See [`Query`].
-    fn query(db: &Db, hash: impl Into<<Self as KeySpace>::Hash>) -> Query<'_, Self, Self>
+    fn query(db: &Db, hash: impl IntoValue<<Self as KeySpace>::Hash>) -> Query<'_, Self, Self>
     where
         Self: KeySpace<Model = Self>,
     {
-        Query::new(db, hash.into())
+        Query::new(db, hash.into_value())
     }
 
     /// Every item of the table. See [`Scan`].

@@ -16,27 +16,11 @@ pub use crate::value::{KeyAttribute, ScalarType};
 /// The checks generated validation code calls.
 pub use crate::validate as rules;
 
-use crate::error::{DecodeError, EncodeError, InvalidReason};
+use crate::error::{DecodeError, EncodeError};
 use crate::error::{Error, PathSegment};
 use crate::{Document, FromAttribute, Item, Model, ModelKey, Result, ToAttribute};
 
-/// Which key a key attribute is, for DynamoDB's size limits.
-#[derive(Debug, Clone, Copy)]
-pub enum KeyRole {
-    /// Partition key: at most 2048 bytes.
-    Hash,
-    /// Sort key: at most 1024 bytes.
-    Range,
-}
-
-impl KeyRole {
-    fn max_len(self) -> usize {
-        match self {
-            KeyRole::Hash => 2048,
-            KeyRole::Range => 1024,
-        }
-    }
-}
+pub use crate::compile::KeyRole;
 
 /// An empty item with room for `capacity` attributes.
 #[inline]
@@ -57,30 +41,7 @@ pub fn put<T: ToAttribute + ?Sized>(item: &mut Item, model: &'static str, name: 
     }
 }
 
-/// Encodes a key value, checking what DynamoDB requires of keys: non-empty and within
-/// the size limit.
-#[inline(always)]
-pub(crate) fn encode_key<T: KeyAttribute>(
-    value: &T,
-    role: KeyRole,
-) -> std::result::Result<AttributeValue, EncodeError> {
-    let encoded = value.to_attribute()?.ok_or_else(|| EncodeError::new(InvalidReason::EmptyKey))?;
-    let len = match &encoded {
-        AttributeValue::S(s) => s.len(),
-        AttributeValue::B(b) => b.as_ref().len(),
-        // Numbers are never empty and their 38 digits are far below the limit.
-        _ => 1,
-    };
-    if len == 0 {
-        return Err(EncodeError::new(InvalidReason::EmptyKey));
-    }
-    if len > role.max_len() {
-        return Err(EncodeError::new(InvalidReason::KeyTooLong { len, max: role.max_len() }));
-    }
-    Ok(encoded)
-}
-
-/// Stores a key field, checked as `encode_key` does.
+/// Stores a key field, checked as every key value is (see `schema::encode_key`).
 #[inline(always)]
 pub fn put_key<T: KeyAttribute>(
     item: &mut Item,
@@ -89,9 +50,19 @@ pub fn put_key<T: KeyAttribute>(
     value: &T,
     role: KeyRole,
 ) -> Result<()> {
-    let encoded = encode_key(value, role).map_err(|err| err.into_error(model, name))?;
+    let encoded = crate::schema::encode_key(value, role).map_err(|err| err.into_error(model, name))?;
     item.insert(name.to_owned(), encoded);
     Ok(())
+}
+
+/// A value encoded by a path's codec: the `set` transform, then the field's encoding.
+/// The partition-key encoder of a key space.
+#[inline]
+pub fn path_encode<M, T, F>(
+    path: &crate::expr::Path<M, T, F>,
+    value: &T,
+) -> std::result::Result<Option<AttributeValue>, EncodeError> {
+    path.codec.encode(value)
 }
 
 /// Encodes a value through serde_dynamo; a serde `None`/unit (`NULL`) is no value, as

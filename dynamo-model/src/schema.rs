@@ -3,9 +3,13 @@
 
 use std::marker::PhantomData;
 
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use crate::compile::KeyRole;
 use crate::db::Db;
+use crate::error::{EncodeError, InvalidReason};
 use crate::ops::{Query, Scan};
-use crate::value::{KeyAttribute, ScalarType};
+use crate::value::{IntoValue, KeyAttribute, ScalarType};
 use crate::Model;
 
 /// The primary key of a model's table.
@@ -110,10 +114,6 @@ pub trait KeySpace: 'static {
     type Hash: KeyAttribute;
     /// The type of its sort key, or [`NoRange`].
     type Range;
-    /// The field marker of its sort key (a [`Field`](crate::expr::Field), or
-    /// [`NoRangeField`](crate::expr::NoRangeField)); only conditions on that field are
-    /// accepted as sort-key conditions.
-    type RangeField;
     /// The index name; `None` for the table itself.
     const INDEX: Option<&'static str>;
     /// Its partition key.
@@ -124,6 +124,28 @@ pub trait KeySpace: 'static {
     const CURSOR_KEYS: &'static [&'static str];
     /// The attributes an item read from it carries; `None` for all of them.
     const PROJECTED: Option<&'static [&'static str]>;
+
+    /// A partition key value as stored: through the field's `set` transform, then its
+    /// encoding.
+    fn encode_hash(value: &Self::Hash) -> Result<Option<AttributeValue>, EncodeError>;
+}
+
+/// A key space that can be read with strong consistency: a table or a local secondary
+/// index. Global secondary indexes cannot, so `consistent()` on one does not compile.
+#[diagnostic::on_unimplemented(
+    message = "DynamoDB cannot read a global secondary index with strong consistency",
+    label = "`consistent()` needs a table or a local secondary index",
+    note = "read the table (or a local secondary index) for a strongly consistent result"
+)]
+pub trait ConsistentRead: KeySpace {}
+
+/// Encodes a key value, checking what DynamoDB requires of keys: the key's type, not
+/// empty, within the size limit of its role, a number DynamoDB holds.
+pub(crate) fn encode_key<T: KeyAttribute>(value: &T, role: KeyRole) -> Result<AttributeValue, EncodeError> {
+    let encoded = value.to_attribute()?.ok_or_else(|| EncodeError::new(InvalidReason::EmptyKey))?;
+    crate::compile::values::check_key(T::SCALAR, role, &encoded).map_err(EncodeError::new)?;
+    crate::compile::values::check_value(&encoded)?;
+    Ok(encoded)
 }
 
 /// A secondary index of model `M`, as a value: `Order::BY_STATUS.query(&db, "shipped")`.
@@ -163,8 +185,8 @@ where
 
 impl<M: Model, S: KeySpace<Model = M>> Index<M, S> {
     /// The items of one partition of the index.
-    pub fn query(self, db: &Db, hash: impl Into<S::Hash>) -> Query<'_, M, S> {
-        Query::new(db, hash.into())
+    pub fn query(self, db: &Db, hash: impl IntoValue<S::Hash>) -> Query<'_, M, S> {
+        Query::new(db, hash.into_value())
     }
 
     /// Every item of the index.

@@ -6,7 +6,6 @@ use std::marker::PhantomData;
 use std::time::Duration;
 
 use aws_sdk_dynamodb::operation::create_table::builders::CreateTableFluentBuilder;
-use aws_sdk_dynamodb::operation::describe_table::DescribeTableError;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, LocalSecondaryIndex, Projection,
     ProjectionType, ProvisionedThroughput, TableStatus, TimeToLiveSpecification,
@@ -14,7 +13,8 @@ use aws_sdk_dynamodb::types::{
 
 use aws_sdk_dynamodb::client::Waiters;
 
-use crate::error::{service_error, Error};
+use crate::error::Error;
+use crate::send::Failure;
 use crate::{Db, IndexKind, IndexProjection, KeyDef, Model, Result};
 
 /// How long [`CreateTable`] and [`DeleteTable`] wait for the table to settle.
@@ -115,7 +115,11 @@ impl<'a, M: Model> CreateTable<'a, M> {
 
     async fn send(self) -> Result<()> {
         let table = self.db.table_name::<M>();
-        let output = self.request().send().await.map_err(|e| service_error("CreateTable", &table, e))?;
+        let output = self
+            .db
+            .send("CreateTable", &table, self.request().send())
+            .await
+            .map_err(|f| f.into_error("CreateTable", &table))?;
         let status = output.table_description.and_then(|t| t.table_status);
         if status != Some(TableStatus::Active) {
             self.db
@@ -132,14 +136,12 @@ impl<'a, M: Model> CreateTable<'a, M> {
                 .attribute_name(ttl)
                 .build()
                 .expect("enabled and attribute name are set");
+            let request =
+                self.db.client().update_time_to_live().table_name(&table).time_to_live_specification(specification);
             self.db
-                .client()
-                .update_time_to_live()
-                .table_name(&table)
-                .time_to_live_specification(specification)
-                .send()
+                .send("UpdateTimeToLive", &table, request.send())
                 .await
-                .map_err(|e| service_error("UpdateTimeToLive", &table, e))?;
+                .map_err(|f| f.into_error("UpdateTimeToLive", &table))?;
         }
         Ok(())
     }
@@ -161,13 +163,8 @@ impl<'a, M: Model> DeleteTable<'a, M> {
 
     async fn send(self) -> Result<()> {
         let table = self.db.table_name::<M>();
-        self.db
-            .client()
-            .delete_table()
-            .table_name(&table)
-            .send()
-            .await
-            .map_err(|e| service_error("DeleteTable", &table, e))?;
+        let request = self.db.client().delete_table().table_name(&table);
+        self.db.send("DeleteTable", &table, request.send()).await.map_err(|f| f.into_error("DeleteTable", &table))?;
         self.db
             .client()
             .wait_until_table_not_exists()
@@ -194,12 +191,11 @@ impl<'a, M: Model> TableExists<'a, M> {
 
     async fn send(self) -> Result<bool> {
         let table = self.db.table_name::<M>();
-        match self.db.client().describe_table().table_name(&table).send().await {
+        let request = self.db.client().describe_table().table_name(&table);
+        match self.db.send("DescribeTable", &table, request.send()).await {
             Ok(_) => Ok(true),
-            Err(err) if matches!(err.as_service_error(), Some(DescribeTableError::ResourceNotFoundException(_))) => {
-                Ok(false)
-            }
-            Err(err) => Err(service_error("DescribeTable", &table, err)),
+            Err(Failure::Other(Error::TableNotFound { .. })) => Ok(false),
+            Err(failure) => Err(failure.into_error("DescribeTable", &table)),
         }
     }
 }

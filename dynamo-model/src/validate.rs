@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 
 pub use regex::Regex;
 
-use crate::error::{EncodeError, Error, FieldError, InvalidReason, Rule};
+use crate::error::{Error, FieldError, Rule};
 
 /// A short, single-line description of a value for error messages.
 pub fn describe<T: Debug + ?Sized>(value: &T) -> String {
@@ -192,15 +192,6 @@ pub fn finish(model: &'static str, errors: Vec<FieldError>) -> crate::Result<()>
         Ok(())
     } else {
         Err(Error::Validation { model, errors })
-    }
-}
-
-/// The outcome of validating one value given to a condition or update (the path's
-/// encoder runs the field's rules).
-pub fn value_outcome(errors: Vec<FieldError>) -> Result<(), EncodeError> {
-    match errors.into_iter().next() {
-        None => Ok(()),
-        Some(FieldError { rule, value, .. }) => Err(EncodeError::new(InvalidReason::Rule { rule, value })),
     }
 }
 

@@ -97,6 +97,120 @@ pub trait FromAttribute: Sized {
     }
 }
 
+/// A value that can be given where a `T` is expected: a `T` itself, a reference to one,
+/// or a common spelling of one (`&str` for `String`, an array for a `Vec` or a set).
+///
+/// Paths, updates and keys take `impl IntoValue<T>`. Unlike `Into<T>`, it leaves an
+/// integer or float literal nothing to choose, so `1` works for a `u64` field and `1.5`
+/// for an `f32` one, without a suffix:
+///
+/// ```
+/// use dynamo_model::IntoValue;
+///
+/// fn takes<T>(value: impl IntoValue<T>) -> T {
+///     value.into_value()
+/// }
+/// let visits: u64 = takes(1);
+/// let name: String = takes("Ada");
+/// let tags: std::collections::BTreeSet<String> = takes(["a", "b"]);
+/// assert_eq!((visits, name.as_str(), tags.len()), (1, "Ada", 2));
+/// ```
+///
+/// Implement it for the spellings of your own types (`impl IntoValue<OrderId> for &str`).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a value for a field of type `{T}`",
+    label = "expected a `{T}` here",
+    note = "give a `{T}`, a reference to one, or one of its spellings (`&str` for `String`, an array for a `Vec` or a set)"
+)]
+pub trait IntoValue<T> {
+    /// The value.
+    fn into_value(self) -> T;
+}
+
+impl<T> IntoValue<T> for T {
+    #[inline]
+    fn into_value(self) -> T {
+        self
+    }
+}
+
+impl<T: Clone> IntoValue<T> for &T {
+    #[inline]
+    fn into_value(self) -> T {
+        self.clone()
+    }
+}
+
+impl IntoValue<String> for &str {
+    #[inline]
+    fn into_value(self) -> String {
+        self.to_owned()
+    }
+}
+
+impl IntoValue<String> for std::borrow::Cow<'_, str> {
+    #[inline]
+    fn into_value(self) -> String {
+        self.into_owned()
+    }
+}
+
+impl<E: Clone> IntoValue<Vec<E>> for &[E] {
+    #[inline]
+    fn into_value(self) -> Vec<E> {
+        self.to_vec()
+    }
+}
+
+impl<E, const N: usize> IntoValue<Vec<E>> for [E; N] {
+    #[inline]
+    fn into_value(self) -> Vec<E> {
+        self.into()
+    }
+}
+
+impl<const N: usize> IntoValue<Vec<u8>> for &[u8; N] {
+    #[inline]
+    fn into_value(self) -> Vec<u8> {
+        self.to_vec()
+    }
+}
+
+impl<const N: usize> IntoValue<Vec<String>> for [&str; N] {
+    #[inline]
+    fn into_value(self) -> Vec<String> {
+        self.iter().map(|s| (*s).to_owned()).collect()
+    }
+}
+
+impl<E: Ord, const N: usize> IntoValue<BTreeSet<E>> for [E; N] {
+    #[inline]
+    fn into_value(self) -> BTreeSet<E> {
+        self.into()
+    }
+}
+
+impl<const N: usize> IntoValue<BTreeSet<String>> for [&str; N] {
+    #[inline]
+    fn into_value(self) -> BTreeSet<String> {
+        self.iter().map(|s| (*s).to_owned()).collect()
+    }
+}
+
+impl<E: Eq + Hash, S: BuildHasher + Default, const N: usize> IntoValue<HashSet<E, S>> for [E; N] {
+    #[inline]
+    fn into_value(self) -> HashSet<E, S> {
+        self.into_iter().collect()
+    }
+}
+
+impl<S: BuildHasher + Default, const N: usize> IntoValue<HashSet<String, S>> for [&str; N] {
+    #[inline]
+    fn into_value(self) -> HashSet<String, S> {
+        self.iter().map(|s| (*s).to_owned()).collect()
+    }
+}
+
 /// The three types a key attribute can have in DynamoDB.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ScalarType {
@@ -577,10 +691,16 @@ impl SetMember for Vec<u8> {
 // ---- containers ----
 
 impl<T: ToAttribute> ToAttribute for Option<T> {
+    /// `None` is nothing; `Some(x)` is `x`, unless `x` is itself stored as nothing
+    /// (`Some(None)`, `Some` of an empty set), which would read back as `None`:
+    /// [`InvalidReason::Indistinct`].
     #[inline]
     fn to_attribute(&self) -> Result<Option<AttributeValue>, EncodeError> {
         match self {
-            Some(value) => value.to_attribute(),
+            Some(value) => match value.to_attribute()? {
+                Some(encoded) => Ok(Some(encoded)),
+                None => Err(EncodeError::new(InvalidReason::Indistinct)),
+            },
             None => Ok(None),
         }
     }
@@ -686,9 +806,9 @@ where
     let mut map = HashMap::with_capacity(len);
     for (key, value) in entries {
         let encoded = value.to_attribute().map_err(|e| e.within(PathSegment::Key(key.clone())))?;
-        if let Some(encoded) = encoded {
-            map.insert(key.clone(), encoded);
-        }
+        // As in a list, a value stored as nothing (`None`, an empty set) is `NULL` in a
+        // map: the entry reads back.
+        map.insert(key.clone(), encoded.unwrap_or(AttributeValue::Null(true)));
     }
     Ok(Some(AttributeValue::M(map)))
 }
@@ -762,9 +882,13 @@ impl<T: SetMember, S> ToAttribute for HashSet<T, S> {
 impl<T: SetMember + Eq + Hash, S: BuildHasher + Default> FromAttribute for HashSet<T, S> {
     const EXPECTED: &'static str = "set (SS, NS or BS)";
 
+    /// The members of a set; `NULL` (an empty set inside a list or map) is empty.
     #[inline]
     fn from_attribute(value: AttributeValue) -> Result<Self, DecodeError> {
-        Ok(T::__decode_set(value)?.into_iter().collect())
+        match value {
+            AttributeValue::Null(true) => Ok(Self::default()),
+            value => Ok(T::__decode_set(value)?.into_iter().collect()),
+        }
     }
 
     #[inline]
@@ -783,9 +907,13 @@ impl<T: SetMember> ToAttribute for BTreeSet<T> {
 impl<T: SetMember + Ord> FromAttribute for BTreeSet<T> {
     const EXPECTED: &'static str = "set (SS, NS or BS)";
 
+    /// The members of a set; `NULL` (an empty set inside a list or map) is empty.
     #[inline]
     fn from_attribute(value: AttributeValue) -> Result<Self, DecodeError> {
-        Ok(T::__decode_set(value)?.into_iter().collect())
+        match value {
+            AttributeValue::Null(true) => Ok(Self::default()),
+            value => Ok(T::__decode_set(value)?.into_iter().collect()),
+        }
     }
 
     #[inline]

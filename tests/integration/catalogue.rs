@@ -6,7 +6,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::future::Future;
 use std::pin::Pin;
 
-use dynamo_model::{AttributeValue, Cursor, Db, Error, Model};
+use dynamo_model::{AttributeValue, Cursor, Db, Error, Model, RequestReason};
 
 use crate::common::{counted, run};
 use crate::schema::{account, Account};
@@ -61,6 +61,8 @@ fn named(err: &Error) -> Option<String> {
         Error::Invalid { attribute, .. } => Some(attribute.to_string()),
         Error::Validation { errors, .. } => errors.first().map(|e| e.attribute.to_string()),
         Error::InvalidCursor { .. } => Some("cursor".into()),
+        Error::InvalidRequest { reason: RequestReason::PageSize, .. } => Some("page_size".into()),
+        Error::InvalidRequest { reason, .. } => reason.attribute().map(str::to_owned),
         _ => None,
     }
 }
@@ -94,8 +96,8 @@ fn cases(db: &Db) -> Vec<Case<'_>> {
         case("update breaks len", "name", async {
             Account::update(db, Account::key("a")).set(&Account::NAME, "").await
         }),
-        case("condition breaks one_of", "role", async {
-            Account::update(db, Account::key("a")).set(&Account::QUOTA, 5).condition(Account::ROLE.eq("root")).await
+        case("update breaks one_of", "role", async {
+            Account::update(db, Account::key("a")).set(&Account::QUOTA, 5).set(&Account::ROLE, "root").await
         }),
         case("counter set", "logins", async {
             Account::update(db, Account::key("a")).set(&Account::LOGINS, 5u64).await
@@ -154,8 +156,7 @@ fn cases(db: &Db) -> Vec<Case<'_>> {
         }),
         case("page size 0", "page_size", async { Limits::query(db, "p").page_size(0).await }),
         case("foreign cursor", "cursor", async {
-            let cursor =
-                Cursor::from_key([("zz".to_owned(), dynamo_model::AttributeValue::S("x".into()))].into()).unwrap();
+            let cursor: Cursor = "eyJiIjoiMCIsImsiOnsienoiOnsiUyI6IngifX19".parse().unwrap();
             Limits::query(db, "p").page(Some(cursor)).await
         }),
         // Item size.

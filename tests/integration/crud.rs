@@ -28,16 +28,16 @@ fn put_get_delete() {
         assert_eq!(Order::get(&db, Order::key("c1", "o1")).await.unwrap(), None);
 
         let o = order("o1");
-        Order::put(&db, &o).await.unwrap();
+        assert_eq!(Order::put(&db, &o).await.unwrap(), o, "a put returns the item as stored");
         assert_eq!(Order::get(&db, Order::key("c1", "o1")).consistent().await.unwrap(), Some(o.clone()));
 
         let updated = Order { total_cents: 99, note: Some("gift".into()), ..o.clone() };
         Order::put(&db, &updated).await.unwrap();
         assert_eq!(Order::get(&db, o.key()).consistent().await.unwrap(), Some(updated.clone()));
 
-        assert_eq!(Order::delete(&db, o.key()).await.unwrap(), Some(updated));
+        assert_eq!(Order::delete(&db, o.key()).await.unwrap().into_item().unwrap(), Some(updated));
         assert_eq!(Order::get(&db, o.key()).consistent().await.unwrap(), None);
-        assert_eq!(Order::delete(&db, o.key()).await.unwrap(), None);
+        assert_eq!(Order::delete(&db, o.key()).await.unwrap().into_item().unwrap(), None);
     });
 }
 

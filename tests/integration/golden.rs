@@ -4,7 +4,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use dynamo_model::expr::AttributeType;
-use dynamo_model::{AttributeValue, Db, Document, Error, InvalidReason, Model};
+use dynamo_model::{AttributeValue, Db, Document, Error, InvalidReason, Model, RequestReason};
 
 fn offline_db() -> Db {
     let config = aws_sdk_dynamodb::Config::builder()
@@ -106,14 +106,14 @@ fn equal_values_share_a_placeholder_and_nothing_unused_is_sent() {
 fn functions_negation_and_size() {
     let db = offline_db();
     let condition = !(Doc::DATA.contains("a") & Doc::KEYS.contains("k"))
-        | Doc::SIZE.size().ge(2)
+        | Doc::NAME.size().ge(2)
         | Doc::VALUE.attribute_type(AttributeType::M)
-        | Doc::COUNT.gt_path(&Doc::COUNT);
+        | Doc::DATE.gt_path(&Doc::STATUS);
     let request = Doc::scan(&db).filter(condition).request().unwrap();
     assert_eq!(
         request.as_input().get_filter_expression().as_deref(),
         Some(
-            "NOT (contains(#n0, :v0) AND contains(#n1, :v1)) OR size(#n2) >= :v2 OR attribute_type(#n3, :v3) OR #n4 > #n4"
+            "NOT (contains(#n0, :v0) AND contains(#n1, :v1)) OR size(#n2) >= :v2 OR attribute_type(#n3, :v3) OR #n4 > #n5"
         )
     );
     let values = request.as_input().get_expression_attribute_values().as_ref().unwrap();
@@ -135,7 +135,12 @@ fn nested_list_and_map_paths() {
         input.get_update_expression().as_deref(),
         Some("SET #n0.#n1 = :v0, #n2[3] = :v1 REMOVE #n3.#n4 ADD #n3.#n5 :v2")
     );
-    assert_eq!(input.get_condition_expression().as_deref(), Some("attribute_exists(#n6)"));
+    // The item must exist, and so must the map and list the update writes inside:
+    // DynamoDB rejects the whole request otherwise.
+    assert_eq!(
+        input.get_condition_expression().as_deref(),
+        Some("attribute_exists(#n6) AND attribute_exists(#n0) AND attribute_exists(#n2) AND attribute_exists(#n3)")
+    );
     assert_eq!(
         input.get_expression_attribute_names(),
         &names(&[
@@ -159,7 +164,6 @@ fn update_clauses_arithmetic_lists_and_sets() {
         .set_if_not_exists(&Doc::NAME, "first")
         .append(&Doc::DATA, ["x"])
         .delete_from_set(&Doc::KEYS, BTreeSet::from(["k".to_owned()]))
-        .upsert()
         .request()
         .unwrap();
     let input = request.as_input();
@@ -170,7 +174,11 @@ fn update_clauses_arithmetic_lists_and_sets() {
              #n3 = list_append(if_not_exists(#n3, :v2), :v3) DELETE #n4 :v4"
         )
     );
-    assert_eq!(input.get_condition_expression(), &None, "upsert adds no existence condition");
+    // The attributes the arithmetic reads must exist.
+    assert_eq!(
+        input.get_condition_expression().as_deref(),
+        Some("attribute_exists(#n5) AND attribute_exists(#n0) AND attribute_exists(#n1)")
+    );
     let values = input.get_expression_attribute_values().as_ref().unwrap();
     assert_eq!(values[":v2"], AttributeValue::L(vec![]));
     assert_eq!(values[":v3"], AttributeValue::L(vec![s("x")]));
@@ -224,6 +232,13 @@ fn invalid_reason(result: Result<impl std::fmt::Debug, Error>) -> (String, Inval
     }
 }
 
+fn request_reason(result: Result<impl std::fmt::Debug, Error>) -> RequestReason {
+    match result {
+        Err(Error::InvalidRequest { reason, .. }) => reason,
+        other => panic!("expected Error::InvalidRequest, got {other:?}"),
+    }
+}
+
 #[test]
 fn bad_expressions_fail_before_sending() {
     let db = offline_db();
@@ -231,16 +246,18 @@ fn bad_expressions_fail_before_sending() {
 
     let overlapping =
         Doc::update(&db, key()).set(&Doc::VALUE, Address::default()).set(&Doc::VALUE.then(Address::CITY), "x");
-    let (attribute, reason) = invalid_reason(overlapping.request());
-    assert_eq!(attribute, "value.city");
-    assert_eq!(reason, InvalidReason::OverlappingPaths { other: "value".into() });
-
-    let (attribute, reason) = invalid_reason(Doc::update(&db, key()).set(&Doc::DATE, "d2").request());
-    assert_eq!((attribute.as_str(), reason), ("date", InvalidReason::KeyUpdate));
-
-    let (attribute, reason) =
-        invalid_reason(Doc::update(&db, key()).set(&Doc::NAME, "a").set(&Doc::NAME, "b").request());
-    assert_eq!((attribute.as_str(), reason), ("name", InvalidReason::OverlappingPaths { other: "name".into() }));
+    assert_eq!(
+        request_reason(overlapping.request()),
+        RequestReason::OverlappingPaths { path: "value.city".into(), other: "value".into() }
+    );
+    assert_eq!(
+        request_reason(Doc::update(&db, key()).set(&Doc::DATE, "d2").request()),
+        RequestReason::KeyUpdate { attribute: "date".into() }
+    );
+    assert_eq!(
+        request_reason(Doc::update(&db, key()).set(&Doc::NAME, "a").set(&Doc::NAME, "b").request()),
+        RequestReason::OverlappingPaths { path: "name".into(), other: "name".into() }
+    );
 
     let (attribute, reason) = invalid_reason(Doc::scan(&db).filter(Doc::KEYS.eq(BTreeSet::new())).request());
     assert_eq!((attribute.as_str(), reason), ("keys", InvalidReason::EmptyValue));
@@ -248,11 +265,14 @@ fn bad_expressions_fail_before_sending() {
     let (attribute, reason) = invalid_reason(Doc::query(&db, "").request());
     assert_eq!((attribute.as_str(), reason), ("user", InvalidReason::EmptyKey));
 
-    let (attribute, reason) =
-        invalid_reason(Doc::scan(&db).filter(Doc::NAME.is_in((0..101).map(|i| i.to_string()))).request());
-    assert_eq!((attribute.as_str(), reason), ("name", InvalidReason::InOperands { count: 101, max: 100 }));
-    let (_, reason) = invalid_reason(Doc::scan(&db).filter(Doc::NAME.is_in(Vec::<String>::new())).request());
-    assert_eq!(reason, InvalidReason::InOperands { count: 0, max: 100 });
+    assert_eq!(
+        request_reason(Doc::scan(&db).filter(Doc::NAME.is_in((0..101).map(|i| i.to_string()))).request()),
+        RequestReason::InOperands { attribute: "name".into(), count: 101, max: 100 }
+    );
+    assert_eq!(
+        request_reason(Doc::scan(&db).filter(Doc::NAME.is_in(Vec::<String>::new())).request()),
+        RequestReason::InOperands { attribute: "name".into(), count: 0, max: 100 }
+    );
 
     // Control: the same builders with valid input do render.
     assert!(Doc::scan(&db).filter(Doc::NAME.is_in((0..100).map(|i| i.to_string()))).request().is_ok());

@@ -41,7 +41,7 @@ async fn increment_versioned(db: Db, acks: Arc<AtomicU64>) {
         };
         tokio::task::yield_now().await;
         match Versioned::put(&db, &next).await {
-            Ok(()) => {
+            Ok(_) => {
                 done += 1;
                 acks.fetch_add(1, Ordering::SeqCst);
             }
@@ -106,11 +106,11 @@ fn updates_and_deletes_check_the_version_and_never_reset_it() {
         assert_eq!(read.version, 1);
 
         // An update without an expected version still counts the version up.
-        let updated = Versioned::update(&db, read.key()).add(&Versioned::VALUE, 1u64).await.unwrap();
+        let updated = Versioned::update(&db, read.key()).add(&Versioned::VALUE, 1).await.unwrap().into_item().unwrap();
         assert_eq!((updated.value, updated.version), (2, 2));
 
         // A stale version is refused, with the current item in the error.
-        let err = Versioned::update(&db, read.key()).add(&Versioned::VALUE, 1u64).expect_version(1).await.unwrap_err();
+        let err = Versioned::update(&db, read.key()).add(&Versioned::VALUE, 1).expect_version(1).await.unwrap_err();
         match &err {
             Error::VersionConflict { expected: 1, current: Some(_), .. } => {}
             other => panic!("expected VersionConflict, got {other:?}"),
@@ -121,8 +121,14 @@ fn updates_and_deletes_check_the_version_and_never_reset_it() {
         let err = Versioned::delete(&db, read.key()).expect_version(1).await.unwrap_err();
         assert!(matches!(err, Error::VersionConflict { .. }), "{err:?}");
 
-        let current = Versioned::update(&db, read.key()).add(&Versioned::VALUE, 1u64).expect_version(2).await.unwrap();
+        let current = Versioned::update(&db, read.key())
+            .add(&Versioned::VALUE, 1)
+            .expect_version(2)
+            .await
+            .unwrap()
+            .into_item()
+            .unwrap();
         assert_eq!((current.value, current.version), (3, 3));
-        assert!(Versioned::delete(&db, read.key()).expect_version(3).await.unwrap().is_some());
+        assert!(Versioned::delete(&db, read.key()).expect_version(3).await.unwrap().into_item().unwrap().is_some());
     });
 }

@@ -109,8 +109,13 @@ fn stream_pulls_every_item_and_respects_limit() {
 fn a_cursor_from_elsewhere_is_rejected() {
     run(|db| async move {
         Entry::create_table(&db).await.unwrap();
-        let foreign =
-            Cursor::from_key([("other".to_owned(), dynamo_model::AttributeValue::S("x".into()))].into()).unwrap();
+        let foreign = Entry::query(&db, "q").limit(1).page(None).await.unwrap();
+        assert!(foreign.cursor.is_none(), "an empty partition has no next page");
+        // A cursor made by another query: the same table, another partition.
+        for seq in [1, 2] {
+            Entry::put(&db, &Entry { part: "q".into(), seq, matches: true, payload: String::new() }).await.unwrap();
+        }
+        let foreign = Entry::query(&db, "q").limit(1).page(None).await.unwrap().cursor.unwrap();
         match Entry::query(&db, "p").page(Some(foreign)).await {
             Err(Error::InvalidCursor { .. }) => {}
             other => panic!("expected InvalidCursor, got {other:?}"),

@@ -53,8 +53,10 @@ fn reserved_words_work_in_every_expression() {
             .set(&Reserved::TYPE, "kind")
             .add(&Reserved::VALUE, 10)
             .remove(&Reserved::TTL)
-            .condition(Reserved::SIZE.eq(3u32) & Reserved::USER.eq("u"))
+            .condition(Reserved::SIZE.eq(3) & Reserved::USER.eq("u"))
             .await
+            .unwrap()
+            .into_item()
             .unwrap();
         assert_eq!(
             (updated.data.as_str(), updated.r#type.as_str(), updated.value, updated.ttl),
@@ -74,8 +76,12 @@ fn reserved_words_work_in_every_expression() {
         let by_status = Reserved::BY_STATUS.query(&db, "open").range(Reserved::COUNT.gt(0)).await.unwrap();
         assert_eq!(by_status.len(), 2);
 
-        let deleted =
-            Reserved::delete(&db, Reserved::key("n1", "2026-01")).condition(Reserved::VALUE.eq(0)).await.unwrap();
+        let deleted = Reserved::delete(&db, Reserved::key("n1", "2026-01"))
+            .condition(Reserved::VALUE.eq(0))
+            .await
+            .unwrap()
+            .into_item()
+            .unwrap();
         assert_eq!(deleted.map(|d| d.date), Some("2026-01".to_owned()));
     });
 }

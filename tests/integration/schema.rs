@@ -188,7 +188,8 @@ fn defaults_transforms_timestamps_and_extra_attributes_round_trip() {
         // created_at never changes after create; updated_at moves.
         let first = Account::get(&db, Account::key("a1")).consistent().await.unwrap().unwrap();
         tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-        let updated = Account::update(&db, Account::key("a1")).add(&Account::LOGINS, 1u64).await.unwrap();
+        let updated =
+            Account::update(&db, Account::key("a1")).add(&Account::LOGINS, 1).await.unwrap().into_item().unwrap();
         assert_eq!(updated.created_at, first.created_at);
         assert!(updated.updated_at > first.updated_at);
         assert_eq!(updated.logins, 1);

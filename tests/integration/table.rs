@@ -52,7 +52,7 @@ fn creating_an_existing_table_is_a_service_error() {
     run(|db| async move {
         Event::create_table(&db).await.unwrap();
         match Event::create_table(&db).await {
-            Err(Error::Service { operation: "CreateTable", source }) => {
+            Err(Error::Service { operation: "CreateTable", source, .. }) => {
                 assert!(matches!(*source, aws_sdk_dynamodb::Error::ResourceInUseException(_)));
             }
             other => panic!("expected ResourceInUse, got {other:?}"),

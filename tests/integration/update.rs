@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use dynamo_model::{Document, Error, Model};
+use dynamo_model::{Document, Error, Model, RequestReason};
 
 use crate::common::run;
 
@@ -49,6 +49,8 @@ fn a_partial_nested_update_leaves_the_sibling_fields_intact() {
             .set(&Profile::ADDRESS.then(Address::CITY), "Porto")
             .add(&Profile::SCORES.key("math"), 2)
             .await
+            .unwrap()
+            .into_item()
             .unwrap();
         let stored = Profile::get(&db, Profile::key("u1")).consistent().await.unwrap().unwrap();
         assert_eq!(returned, stored, "the update returns the item as stored");
@@ -80,6 +82,8 @@ fn update_actions_on_numbers_sets_and_lists() {
             .append(&Profile::HISTORY, ["second", "third"])
             .remove(&Profile::NICKNAME)
             .await
+            .unwrap()
+            .into_item()
             .unwrap();
         assert_eq!(updated.visits, 42);
         assert_eq!(updated.tags, BTreeSet::from(["a".into(), "b".into(), "c".into()]));
@@ -89,8 +93,10 @@ fn update_actions_on_numbers_sets_and_lists() {
         let updated = Profile::update(&db, Profile::key("u1"))
             .delete_from_set(&Profile::TAGS, BTreeSet::from(["a".to_owned(), "b".to_owned(), "c".to_owned()]))
             .prepend(&Profile::HISTORY, ["zeroth"])
-            .set_to(&Profile::VISITS, Profile::VISITS.minus(2u64))
+            .set_to(&Profile::VISITS, Profile::VISITS.minus(2))
             .await
+            .unwrap()
+            .into_item()
             .unwrap();
         assert!(updated.tags.is_empty(), "deleting the last members removes the set");
         assert_eq!(updated.history, ["zeroth", "first", "second", "third"]);
@@ -108,9 +114,15 @@ fn updating_a_missing_item_is_not_found_unless_upsert() {
         }
         assert_eq!(Profile::get(&db, Profile::key("ghost")).consistent().await.unwrap(), None, "nothing was created");
 
-        // An upsert creates the item; it then lacks the fields the update did not set.
-        let err = Profile::update(&db, Profile::key("ghost")).add(&Profile::VISITS, 1u64).upsert().await.unwrap_err();
-        assert!(matches!(err, Error::Decode { .. }), "{err:?}");
+        // An upsert that would create an item without fields the model needs is refused
+        // before sending, naming them; nothing is created.
+        let err = Profile::update(&db, Profile::key("ghost")).add(&Profile::VISITS, 1).upsert().await.unwrap_err();
+        match &err {
+            Error::InvalidRequest { reason: RequestReason::IncompleteUpsert { missing }, .. } => {
+                assert_eq!(missing, &["address", "history", "scores"]);
+            }
+            other => panic!("expected IncompleteUpsert, got {other:?}"),
+        }
         let raw = db
             .client()
             .get_item()
@@ -119,7 +131,20 @@ fn updating_a_missing_item_is_not_found_unless_upsert() {
             .send()
             .await
             .unwrap();
-        assert_eq!(raw.item.unwrap()["visits"], dynamo_model::AttributeValue::N("1".into()));
+        assert!(raw.item.is_none(), "nothing was written");
+
+        // Setting those fields too makes a complete item, which the upsert returns.
+        let created = Profile::update(&db, Profile::key("ghost"))
+            .add(&Profile::VISITS, 1)
+            .set(&Profile::ADDRESS, Address::default())
+            .set(&Profile::HISTORY, Vec::<String>::new())
+            .set(&Profile::SCORES, HashMap::new())
+            .upsert()
+            .await
+            .unwrap()
+            .into_item()
+            .unwrap();
+        assert_eq!((created.visits, created.tags.len(), created.nickname), (1, 0, None));
     });
 }
 
@@ -152,6 +177,8 @@ fn failed_conditions_return_the_current_item() {
             .add(&Profile::VISITS, 1u64)
             .condition(Profile::TAGS.contains("a") & Profile::ADDRESS.then(Address::CITY).eq("Lisbon"))
             .await
+            .unwrap()
+            .into_item()
             .unwrap();
         assert_eq!(updated.visits, 2, "control: a condition that holds lets the update through");
     });

@@ -27,8 +27,8 @@ use std::ops::{BitAnd, BitOr, Not};
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::path::{Path, PathExpr};
-use crate::error::{EncodeError, InvalidReason};
-use crate::value::ToAttribute;
+use crate::error::{EncodeError, InvalidReason, RequestReason};
+use crate::value::{IntoValue, KeyAttribute};
 
 /// A comparison operator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -103,16 +103,37 @@ pub(crate) enum Operand {
     Value(AttributeValue),
     Path(PathExpr),
     Size(PathExpr),
-    Invalid { path: PathExpr, error: EncodeError },
+    Invalid(Box<InvalidOperand>),
+}
+
+/// Why an operand cannot be sent.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum InvalidOperand {
+    /// A value DynamoDB cannot store or compare.
+    Value { path: PathExpr, error: EncodeError },
+    /// A request DynamoDB would reject whatever the value.
+    Request(RequestReason),
 }
 
 impl Operand {
+    /// The operand of an encoded value for `path`: `None` (no value) and anything
+    /// DynamoDB would reject become an error reported before sending.
     pub(crate) fn encoded(path: &PathExpr, encoded: Result<Option<AttributeValue>, EncodeError>) -> Self {
-        match encoded {
-            Ok(Some(value)) => Operand::Value(value),
-            Ok(None) => Operand::Invalid { path: path.clone(), error: EncodeError::new(InvalidReason::EmptyValue) },
-            Err(error) => Operand::Invalid { path: path.clone(), error },
+        let checked = encoded.and_then(|value| {
+            let value = value.ok_or_else(|| EncodeError::new(InvalidReason::EmptyValue))?;
+            crate::compile::values::check_value(&value)?;
+            crate::compile::values::check_operand_size(&value)?;
+            Ok(value)
+        });
+        match checked {
+            Ok(value) => Operand::Value(value),
+            Err(error) => Operand::Invalid(Box::new(InvalidOperand::Value { path: path.clone(), error })),
         }
+    }
+
+    /// An operand that makes its request invalid.
+    pub(crate) fn invalid_request(reason: RequestReason) -> Self {
+        Operand::Invalid(Box::new(InvalidOperand::Request(reason)))
     }
 }
 
@@ -133,6 +154,63 @@ pub(crate) enum Node {
 }
 
 impl Node {
+    /// Every attribute path the condition reads.
+    pub(crate) fn paths(&self) -> Vec<&PathExpr> {
+        fn operand<'n>(operand: &'n Operand, out: &mut Vec<&'n PathExpr>) {
+            if let Operand::Path(path) | Operand::Size(path) = operand {
+                out.push(path);
+            }
+        }
+        fn walk<'n>(node: &'n Node, out: &mut Vec<&'n PathExpr>) {
+            match node {
+                Node::Compare { left, right, .. } => {
+                    operand(left, out);
+                    operand(right, out);
+                }
+                Node::Between { path, low, high } => {
+                    for side in [path, low, high] {
+                        operand(side, out);
+                    }
+                }
+                Node::In { path, .. }
+                | Node::BeginsWith { path, .. }
+                | Node::Contains { path, .. }
+                | Node::Exists(path)
+                | Node::NotExists(path)
+                | Node::Type { path, .. } => out.push(path),
+                Node::And(children) | Node::Or(children) => children.iter().for_each(|child| walk(child, out)),
+                Node::Not(child) => walk(child, out),
+            }
+        }
+        let mut out = Vec::new();
+        walk(self, &mut out);
+        out
+    }
+
+    /// Passes every value compared with a path through `check` (with that path), which
+    /// may turn it into an invalid operand: how a key condition checks its key values.
+    pub(crate) fn check_values(&mut self, check: impl Fn(&PathExpr, AttributeValue) -> Operand) {
+        fn visit(node: &mut Node, check: &dyn Fn(&PathExpr, AttributeValue) -> Operand) {
+            let replace = |path: &PathExpr, operand: &mut Operand| {
+                if let Operand::Value(value) = operand {
+                    *operand = check(path, value.clone());
+                }
+            };
+            match node {
+                Node::Compare { left: Operand::Path(path), right, .. } => replace(path, right),
+                Node::Between { path: Operand::Path(path), low, high } => {
+                    replace(path, low);
+                    replace(path, high);
+                }
+                Node::BeginsWith { path, prefix } => replace(path, prefix),
+                Node::And(children) | Node::Or(children) => children.iter_mut().for_each(|child| visit(child, check)),
+                Node::Not(child) => visit(child, check),
+                _ => {}
+            }
+        }
+        visit(self, &check);
+    }
+
     /// The children of `self` and `other` in order, flattening nodes of the kind being
     /// built (`same_kind`) so `a & b & c` is one `And` of three.
     fn combine(self, other: Node, same_kind: fn(&Node) -> bool) -> Vec<Node> {
@@ -289,37 +367,120 @@ impl<M, F> Not for KeyComparison<M, F> {
 
 /// What `contains` looks for in a value of type `Self`: a substring in a string, an
 /// element in a list, a member in a set.
-pub trait Containable {
+pub trait Containable: Sized {
     /// The type of what is looked for.
-    type Needle: ToAttribute;
+    type Needle;
+
+    /// `Self` holding only `needle`, so that the field's codec (its `set` transform
+    /// and encoding) applies to it as to a stored value.
+    #[doc(hidden)]
+    fn __wrap(needle: Self::Needle) -> Self;
+
+    /// The needle back out of the encoded `__wrap`: the string itself, the one list
+    /// element or set member; `None` if there is not exactly one.
+    #[doc(hidden)]
+    fn __unwrap(encoded: AttributeValue) -> Option<AttributeValue>;
 }
 
 impl Containable for String {
     type Needle = String;
-}
 
-impl<E: ToAttribute> Containable for Vec<E> {
-    type Needle = E;
-}
-
-impl<E: ToAttribute, S> Containable for std::collections::HashSet<E, S> {
-    type Needle = E;
-}
-
-impl<E: ToAttribute> Containable for std::collections::BTreeSet<E> {
-    type Needle = E;
-}
-
-fn needle<N: ToAttribute>(path: &PathExpr, value: &N) -> Operand {
-    Operand::encoded(path, value.to_attribute())
-}
-
-impl<M, T, F> Path<M, T, F> {
-    fn operand(&self, value: impl Into<T>) -> Operand {
-        Operand::encoded(&self.expr, self.encode_value(&value.into()))
+    fn __wrap(needle: String) -> Self {
+        needle
     }
 
-    fn key_compare(&self, op: Comparator, value: impl Into<T>) -> KeyComparison<M, F> {
+    fn __unwrap(encoded: AttributeValue) -> Option<AttributeValue> {
+        Some(encoded)
+    }
+}
+
+/// The one element of an encoded list or set.
+fn single(encoded: AttributeValue) -> Option<AttributeValue> {
+    let mut elements: Vec<AttributeValue> = match encoded {
+        AttributeValue::L(list) => list,
+        AttributeValue::Ss(set) => set.into_iter().map(AttributeValue::S).collect(),
+        AttributeValue::Ns(set) => set.into_iter().map(AttributeValue::N).collect(),
+        AttributeValue::Bs(set) => set.into_iter().map(AttributeValue::B).collect(),
+        _ => Vec::new(),
+    };
+    match (elements.pop(), elements.is_empty()) {
+        (Some(element), true) => Some(element),
+        _ => None,
+    }
+}
+
+impl<E> Containable for Vec<E> {
+    type Needle = E;
+
+    fn __wrap(needle: E) -> Self {
+        vec![needle]
+    }
+
+    fn __unwrap(encoded: AttributeValue) -> Option<AttributeValue> {
+        single(encoded)
+    }
+}
+
+impl<E: Eq + std::hash::Hash, S: std::hash::BuildHasher + Default> Containable for std::collections::HashSet<E, S> {
+    type Needle = E;
+
+    fn __wrap(needle: E) -> Self {
+        std::iter::once(needle).collect()
+    }
+
+    fn __unwrap(encoded: AttributeValue) -> Option<AttributeValue> {
+        single(encoded)
+    }
+}
+
+impl<E: Ord> Containable for std::collections::BTreeSet<E> {
+    type Needle = E;
+
+    fn __wrap(needle: E) -> Self {
+        std::iter::once(needle).collect()
+    }
+
+    fn __unwrap(encoded: AttributeValue) -> Option<AttributeValue> {
+        single(encoded)
+    }
+}
+
+/// Types whose values DynamoDB orders (`<`, `BETWEEN`): strings, numbers and binary,
+/// the types of key attributes. Lists, maps, sets and booleans have no order.
+#[diagnostic::on_unimplemented(
+    message = "DynamoDB does not order values of `{Self}`",
+    label = "`lt`, `le`, `gt`, `ge` and `between` need a string, number or binary",
+    note = "compare lists, maps, sets and booleans with `eq` and `ne`"
+)]
+pub trait Ordered {}
+
+impl<T: KeyAttribute> Ordered for T {}
+
+/// Types `size()` is defined on in DynamoDB: strings, binary, lists, maps and sets.
+#[diagnostic::on_unimplemented(
+    message = "DynamoDB has no `size()` of `{Self}`",
+    label = "`size()` needs a string, binary, list, map or set",
+    note = "implement `dynamo_model::expr::HasSize` for a type stored as one of those"
+)]
+pub trait HasSize {}
+
+impl HasSize for String {}
+impl<T> HasSize for Vec<T> {}
+impl HasSize for aws_sdk_dynamodb::primitives::Blob {}
+impl<K, V, S> HasSize for std::collections::HashMap<K, V, S> {}
+impl<K, V> HasSize for std::collections::BTreeMap<K, V> {}
+impl<T, S> HasSize for std::collections::HashSet<T, S> {}
+impl<T> HasSize for std::collections::BTreeSet<T> {}
+impl HasSize for AttributeValue {}
+
+impl<M, T, F> Path<M, T, F> {
+    /// The operand of a value compared with this path: transformed and encoded as the
+    /// field stores it.
+    fn operand(&self, value: impl IntoValue<T>) -> Operand {
+        Operand::encoded(&self.expr, self.codec.encode(&value.into_value()))
+    }
+
+    fn key_compare(&self, op: Comparator, value: impl IntoValue<T>) -> KeyComparison<M, F> {
         KeyComparison::new(Node::Compare { left: Operand::Path(self.expr.clone()), op, right: self.operand(value) })
     }
 
@@ -332,41 +493,12 @@ impl<M, T, F> Path<M, T, F> {
     }
 
     /// `path = value`
-    pub fn eq(&self, value: impl Into<T>) -> KeyComparison<M, F> {
+    pub fn eq(&self, value: impl IntoValue<T>) -> KeyComparison<M, F> {
         self.key_compare(Comparator::Eq, value)
     }
 
-    /// `path < value`
-    pub fn lt(&self, value: impl Into<T>) -> KeyComparison<M, F> {
-        self.key_compare(Comparator::Lt, value)
-    }
-
-    /// `path <= value`
-    pub fn le(&self, value: impl Into<T>) -> KeyComparison<M, F> {
-        self.key_compare(Comparator::Le, value)
-    }
-
-    /// `path > value`
-    pub fn gt(&self, value: impl Into<T>) -> KeyComparison<M, F> {
-        self.key_compare(Comparator::Gt, value)
-    }
-
-    /// `path >= value`
-    pub fn ge(&self, value: impl Into<T>) -> KeyComparison<M, F> {
-        self.key_compare(Comparator::Ge, value)
-    }
-
-    /// `path BETWEEN low AND high` (both ends included).
-    pub fn between(&self, low: impl Into<T>, high: impl Into<T>) -> KeyComparison<M, F> {
-        KeyComparison::new(Node::Between {
-            path: Operand::Path(self.expr.clone()),
-            low: self.operand(low),
-            high: self.operand(high),
-        })
-    }
-
     /// `path <> value`
-    pub fn ne(&self, value: impl Into<T>) -> Condition<M> {
+    pub fn ne(&self, value: impl IntoValue<T>) -> Condition<M> {
         Condition::from_node(Node::Compare {
             left: Operand::Path(self.expr.clone()),
             op: Comparator::Ne,
@@ -374,8 +506,8 @@ impl<M, T, F> Path<M, T, F> {
         })
     }
 
-    /// `path IN (values…)`; DynamoDB allows at most 100 values.
-    pub fn is_in<V: Into<T>>(&self, values: impl IntoIterator<Item = V>) -> Condition<M> {
+    /// `path IN (values…)`; DynamoDB takes 1 to 100 values.
+    pub fn is_in<V: IntoValue<T>>(&self, values: impl IntoIterator<Item = V>) -> Condition<M> {
         Condition::from_node(Node::In {
             path: self.expr.clone(),
             values: values.into_iter().map(|v| self.operand(v)).collect(),
@@ -385,16 +517,6 @@ impl<M, T, F> Path<M, T, F> {
     /// `path = other`, two attributes of the same item.
     pub fn eq_path<G>(&self, other: &Path<M, T, G>) -> Condition<M> {
         self.compare_path(Comparator::Eq, other)
-    }
-
-    /// `path < other`, two attributes of the same item.
-    pub fn lt_path<G>(&self, other: &Path<M, T, G>) -> Condition<M> {
-        self.compare_path(Comparator::Lt, other)
-    }
-
-    /// `path > other`, two attributes of the same item.
-    pub fn gt_path<G>(&self, other: &Path<M, T, G>) -> Condition<M> {
-        self.compare_path(Comparator::Gt, other)
     }
 
     /// `attribute_exists(path)`
@@ -414,30 +536,117 @@ impl<M, T, F> Path<M, T, F> {
 
     /// `size(path)`: the length of a string or binary, the element count of a list,
     /// map or set; compare it with `eq`, `gt`, … on the result.
-    pub fn size(&self) -> Size<M> {
+    pub fn size(&self) -> Size<M>
+    where
+        T: HasSize,
+    {
         Size { path: self.expr.clone(), marker: PhantomData }
     }
 
     /// `contains(path, needle)`: a substring of a string, an element of a list, a member
-    /// of a set.
-    pub fn contains(&self, value: impl Into<T::Needle>) -> Condition<M>
+    /// of a set. The needle goes through the field's `set` transform as a stored value
+    /// would.
+    pub fn contains(&self, needle: impl IntoValue<T::Needle>) -> Condition<M>
     where
         T: Containable,
     {
-        Condition::from_node(Node::Contains { path: self.expr.clone(), value: needle(&self.expr, &value.into()) })
+        let wrapped = T::__wrap(needle.into_value());
+        let value = match self.codec.encode(&wrapped) {
+            Ok(Some(encoded)) => {
+                // A `Vec<u8>` is binary: it has no elements to look for.
+                let binary = matches!(encoded, AttributeValue::B(_));
+                match T::__unwrap(encoded) {
+                    Some(element) => Operand::encoded(&self.expr, Ok(Some(element))),
+                    None if binary => {
+                        Operand::invalid_request(RequestReason::NotAList { attribute: self.expr.to_string() })
+                    }
+                    None => Operand::encoded(
+                        &self.expr,
+                        Err(EncodeError::new(InvalidReason::Custom(
+                            "the field's `set` transform turned one element into another number of elements".into(),
+                        ))),
+                    ),
+                }
+            }
+            other => Operand::encoded(&self.expr, other),
+        };
+        Condition::from_node(Node::Contains { path: self.expr.clone(), value })
+    }
+}
+
+impl<M, T, F> Path<M, T, F> {
+    /// `path < value`
+    pub fn lt(&self, value: impl IntoValue<T>) -> KeyComparison<M, F>
+    where
+        T: Ordered,
+    {
+        self.key_compare(Comparator::Lt, value)
+    }
+
+    /// `path <= value`
+    pub fn le(&self, value: impl IntoValue<T>) -> KeyComparison<M, F>
+    where
+        T: Ordered,
+    {
+        self.key_compare(Comparator::Le, value)
+    }
+
+    /// `path > value`
+    pub fn gt(&self, value: impl IntoValue<T>) -> KeyComparison<M, F>
+    where
+        T: Ordered,
+    {
+        self.key_compare(Comparator::Gt, value)
+    }
+
+    /// `path >= value`
+    pub fn ge(&self, value: impl IntoValue<T>) -> KeyComparison<M, F>
+    where
+        T: Ordered,
+    {
+        self.key_compare(Comparator::Ge, value)
+    }
+
+    /// `path BETWEEN low AND high` (both ends included); `low` above `high` is an
+    /// [`Error::InvalidRequest`](crate::Error::InvalidRequest) before sending.
+    pub fn between(&self, low: impl IntoValue<T>, high: impl IntoValue<T>) -> KeyComparison<M, F>
+    where
+        T: Ordered,
+    {
+        KeyComparison::new(Node::Between {
+            path: Operand::Path(self.expr.clone()),
+            low: self.operand(low),
+            high: self.operand(high),
+        })
+    }
+
+    /// `path < other`, two attributes of the same item.
+    pub fn lt_path<G>(&self, other: &Path<M, T, G>) -> Condition<M>
+    where
+        T: Ordered,
+    {
+        self.compare_path(Comparator::Lt, other)
+    }
+
+    /// `path > other`, two attributes of the same item.
+    pub fn gt_path<G>(&self, other: &Path<M, T, G>) -> Condition<M>
+    where
+        T: Ordered,
+    {
+        self.compare_path(Comparator::Gt, other)
     }
 }
 
 impl<M, F> Path<M, String, F> {
     /// `begins_with(path, prefix)`
-    pub fn begins_with(&self, prefix: impl Into<String>) -> KeyComparison<M, F> {
+    pub fn begins_with(&self, prefix: impl IntoValue<String>) -> KeyComparison<M, F> {
         KeyComparison::new(Node::BeginsWith { path: self.expr.clone(), prefix: self.operand(prefix) })
     }
 }
 
 impl<M, F> Path<M, Vec<u8>, F> {
     /// `begins_with(path, prefix)` on a binary attribute.
-    pub fn begins_with(&self, prefix: impl Into<Vec<u8>>) -> KeyComparison<M, F> {
+    pub fn begins_with(&self, prefix: impl IntoValue<Vec<u8>>) -> KeyComparison<M, F> {
         KeyComparison::new(Node::BeginsWith { path: self.expr.clone(), prefix: self.operand(prefix) })
     }
 }

@@ -11,8 +11,8 @@ mod path;
 mod render;
 mod update;
 
-pub use condition::{AttributeType, Condition, Containable, KeyComparison, Size};
-pub use path::{Encoder, Field, Nested, NoRangeField, Path};
+pub use condition::{AttributeType, Condition, Containable, HasSize, KeyComparison, Ordered, Size};
+pub use path::{Bounds, Codec, Encoder, Field, Nested, Path};
 pub use render::Rendered;
 pub use update::{Arithmetic, Numeric, SetType};
 
@@ -20,5 +20,5 @@ pub use crate::schema::NoRange;
 
 pub(crate) use condition::{Comparator, Node, Operand};
 pub(crate) use path::PathExpr;
-pub(crate) use render::Renderer;
+pub(crate) use render::{ordered, Renderer};
 pub(crate) use update::{Actions, SetValue};

@@ -36,21 +36,122 @@ use std::marker::PhantomData;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use crate::error::EncodeError;
+use crate::error::{EncodeError, FieldError};
 use crate::value::ToAttribute;
 
 /// How a path encodes values of its type (the same way the field is stored).
 pub type Encoder<T> = fn(&T) -> Result<Option<AttributeValue>, EncodeError>;
 
+/// A field's `min` and `max`, when it declares them.
+pub type Bounds<T> = (Option<T>, Option<T>);
+
+/// How the values of one field reach DynamoDB: its encoding, its `set` transform, its
+/// declared rules and the bounds of its `min`/`max` rules. Every value a path is given
+/// goes through its field's codec: compared values are transformed and encoded, written
+/// values are also checked against the rules. Built by `#[derive(Model)]` and
+/// `#[derive(Document)]`.
+pub struct Codec<T> {
+    encode: Encoder<T>,
+    transform: Option<fn(&T) -> T>,
+    rules: Option<fn(&T, &mut Vec<FieldError>)>,
+    bounds: Option<fn() -> Bounds<T>>,
+    required: bool,
+}
+
+impl<T> Codec<T> {
+    /// A codec that encodes with `encode` and nothing more.
+    pub const fn new(encode: Encoder<T>) -> Self {
+        Self { encode, transform: None, rules: None, bounds: None, required: false }
+    }
+
+    /// Applies `transform` (the field's `set`) to every value first.
+    pub const fn transform(mut self, transform: fn(&T) -> T) -> Self {
+        self.transform = Some(transform);
+        self
+    }
+
+    /// Checks written values against `rules` (the field's `validate(...)`), which report
+    /// under the field's own attribute name.
+    pub const fn rules(mut self, rules: fn(&T, &mut Vec<FieldError>)) -> Self {
+        self.rules = Some(rules);
+        self
+    }
+
+    /// The field's `min` and `max`, which increments must keep.
+    pub const fn bounds(mut self, bounds: fn() -> Bounds<T>) -> Self {
+        self.bounds = Some(bounds);
+        self
+    }
+
+    /// The model cannot read an item without this attribute: it may not be removed.
+    pub const fn required(mut self) -> Self {
+        self.required = true;
+        self
+    }
+
+    /// Whether the attribute may not be removed.
+    pub(crate) fn is_required(&self) -> bool {
+        self.required
+    }
+
+    /// The value as it would be stored: transformed, then encoded.
+    pub(crate) fn encode(&self, value: &T) -> Result<Option<AttributeValue>, EncodeError> {
+        match self.transform {
+            Some(transform) => (self.encode)(&transform(value)),
+            None => (self.encode)(value),
+        }
+    }
+
+    /// The value as it would be stored, after checking it against the field's rules:
+    /// each broken rule is added to `errors`, named by `path`.
+    pub(crate) fn encode_written(
+        &self,
+        value: &T,
+        path: &PathExpr,
+        errors: &mut Vec<FieldError>,
+    ) -> Result<Option<AttributeValue>, EncodeError> {
+        let transformed;
+        let value = match self.transform {
+            Some(transform) => {
+                transformed = transform(value);
+                &transformed
+            }
+            None => value,
+        };
+        if let Some(rules) = self.rules {
+            let before = errors.len();
+            rules(value, errors);
+            path.reroot(&mut errors[before..]);
+        }
+        (self.encode)(value)
+    }
+
+    /// The field's `min` and `max`, transformed as values are.
+    pub(crate) fn bounds_of(&self) -> Bounds<T> {
+        match self.bounds {
+            Some(bounds) => bounds(),
+            None => (None, None),
+        }
+    }
+}
+
+impl<T> Clone for Codec<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for Codec<T> {}
+
+/// The rules of the documents inside a value of `T` (list elements, map values).
+fn nested_rules<T: ToAttribute>(value: &T, errors: &mut Vec<FieldError>) {
+    value.__validate(errors, "");
+}
+
 /// The field marker of a path that is not a top-level field (a nested path, a list
 /// element or a map entry): such a path can never be a key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Nested {}
-
-/// The sort-key field marker of a table or index without a sort key: no path has it, so
-/// no condition is accepted as its sort-key condition.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NoRangeField {}
 
 /// The field marker of a model's `I`-th field; key conditions use it to accept only
 /// the key attribute of the table or index queried.
@@ -64,6 +165,8 @@ pub(crate) enum Segment {
     Attr(Cow<'static, str>),
     /// A list element.
     Index(usize),
+    /// An "element" of a `Vec<u8>`, which is binary, not a list: refused when rendered.
+    ByteIndex(usize),
 }
 
 /// The untyped form of a path, as expressions hold it.
@@ -74,10 +177,52 @@ pub(crate) struct PathExpr {
 }
 
 impl PathExpr {
+    /// A top-level attribute.
+    pub(crate) fn attribute(root: &'static str) -> Self {
+        Self { root, tail: Vec::new() }
+    }
+
     /// Whether one path is the other or lies inside it (DynamoDB rejects updates of
     /// both in one request).
     pub(crate) fn overlaps(&self, other: &PathExpr) -> bool {
         self.root == other.root && self.tail.iter().zip(&other.tail).all(|(a, b)| a == b)
+    }
+
+    /// The path this one lies directly inside, if it is not a top-level attribute.
+    pub(crate) fn parent(&self) -> Option<PathExpr> {
+        let (_, parent) = self.tail.split_last()?;
+        Some(PathExpr { root: self.root, tail: parent.to_vec() })
+    }
+
+    /// The value at this path inside `item`, if there is one.
+    pub(crate) fn lookup<'i>(&self, item: &'i crate::Item) -> Option<&'i AttributeValue> {
+        let mut value = item.get(self.root)?;
+        for segment in &self.tail {
+            value = match (segment, value) {
+                (Segment::Attr(name), AttributeValue::M(map)) => map.get(name.as_ref())?,
+                (Segment::Index(i), AttributeValue::L(list)) => list.get(*i)?,
+                _ => return None,
+            };
+        }
+        Some(value)
+    }
+
+    /// Renames rule errors reported under a field's own name (its last step) after the
+    /// whole path: `city` becomes `address.city`.
+    fn reroot(&self, errors: &mut [FieldError]) {
+        if errors.is_empty() {
+            return;
+        }
+        let own = match self.tail.last() {
+            Some(Segment::Attr(name)) => name.as_ref(),
+            Some(Segment::Index(_) | Segment::ByteIndex(_)) => "",
+            None => self.root,
+        };
+        let full = self.to_string();
+        for error in errors {
+            let rest = error.attribute.strip_prefix(own).unwrap_or(&error.attribute);
+            error.attribute = Cow::Owned(format!("{full}{rest}"));
+        }
     }
 }
 
@@ -87,7 +232,7 @@ impl fmt::Display for PathExpr {
         for segment in &self.tail {
             match segment {
                 Segment::Attr(name) => write!(f, ".{name}")?,
-                Segment::Index(i) => write!(f, "[{i}]")?,
+                Segment::Index(i) | Segment::ByteIndex(i) => write!(f, "[{i}]")?,
             }
         }
         Ok(())
@@ -98,14 +243,14 @@ impl fmt::Display for PathExpr {
 /// (see [`Field`]); nested paths are [`Nested`].
 pub struct Path<M, T, F = Nested> {
     pub(crate) expr: PathExpr,
-    pub(crate) encode: Encoder<T>,
+    pub(crate) codec: Codec<T>,
     marker: PhantomData<fn() -> (M, F)>,
 }
 
 impl<M, T, F> Path<M, T, F> {
-    /// A top-level attribute. Used by the derive; `encode` is how the field is stored.
-    pub const fn new(name: &'static str, encode: Encoder<T>) -> Self {
-        Self { expr: PathExpr { root: name, tail: Vec::new() }, encode, marker: PhantomData }
+    /// A top-level attribute. Used by the derive; `codec` is how the field is stored.
+    pub const fn new(name: &'static str, codec: Codec<T>) -> Self {
+        Self { expr: PathExpr { root: name, tail: Vec::new() }, codec, marker: PhantomData }
     }
 
     /// The attribute name of the path's first step.
@@ -113,14 +258,16 @@ impl<M, T, F> Path<M, T, F> {
         self.expr.root
     }
 
-    pub(crate) fn encode_value(&self, value: &T) -> Result<Option<AttributeValue>, EncodeError> {
-        (self.encode)(value)
+    /// The codec of the path's field, for the derive.
+    #[doc(hidden)]
+    pub const fn codec(&self) -> Codec<T> {
+        self.codec
     }
 
-    fn step<U>(&self, segment: Segment, encode: Encoder<U>) -> Path<M, U, Nested> {
+    fn step<U: ToAttribute>(&self, segment: Segment) -> Path<M, U, Nested> {
         let mut expr = self.expr.clone();
         expr.tail.push(segment);
-        Path { expr, encode, marker: PhantomData }
+        Path { expr, codec: Codec::new(U::to_attribute).rules(nested_rules::<U>), marker: PhantomData }
     }
 
     /// A field of the nested document this path holds.
@@ -128,34 +275,36 @@ impl<M, T, F> Path<M, T, F> {
         let mut expr = self.expr.clone();
         expr.tail.push(Segment::Attr(Cow::Borrowed(field.expr.root)));
         expr.tail.extend(field.expr.tail);
-        Path { expr, encode: field.encode, marker: PhantomData }
+        Path { expr, codec: field.codec, marker: PhantomData }
     }
 }
 
 impl<M, E: ToAttribute, F> Path<M, Vec<E>, F> {
-    /// The list element at `index`.
+    /// The list element at `index`. (A `Vec<u8>` is binary, not a list: a request using
+    /// one of its "elements" is an [`Error::InvalidRequest`](crate::Error::InvalidRequest).)
     pub fn index(&self, index: usize) -> Path<M, E, Nested> {
-        self.step(Segment::Index(index), E::to_attribute)
+        let binary = matches!(E::__vec_to_attribute(&[]), Ok(Some(AttributeValue::B(_))));
+        self.step(if binary { Segment::ByteIndex(index) } else { Segment::Index(index) })
     }
 }
 
 impl<M, V: ToAttribute, F, S> Path<M, HashMap<String, V, S>, F> {
     /// The map entry under `key`.
     pub fn key(&self, key: impl Into<String>) -> Path<M, V, Nested> {
-        self.step(Segment::Attr(Cow::Owned(key.into())), V::to_attribute)
+        self.step(Segment::Attr(Cow::Owned(key.into())))
     }
 }
 
 impl<M, V: ToAttribute, F> Path<M, BTreeMap<String, V>, F> {
     /// The map entry under `key`.
     pub fn key(&self, key: impl Into<String>) -> Path<M, V, Nested> {
-        self.step(Segment::Attr(Cow::Owned(key.into())), V::to_attribute)
+        self.step(Segment::Attr(Cow::Owned(key.into())))
     }
 }
 
 impl<M, T, F> Clone for Path<M, T, F> {
     fn clone(&self) -> Self {
-        Self { expr: self.expr.clone(), encode: self.encode, marker: PhantomData }
+        Self { expr: self.expr.clone(), codec: self.codec, marker: PhantomData }
     }
 }
 

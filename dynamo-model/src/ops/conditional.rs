@@ -1,15 +1,15 @@
-//! The condition part of put, update and delete.
+//! The condition part of put, update, delete and condition checks.
 
 use std::marker::PhantomData;
 
-use crate::expr::{Condition, Node, PathExpr, Renderer};
-use crate::{Model, Result};
+use crate::expr::{Condition, Node, PathExpr};
+use crate::Model;
 
-/// The user's conditions on a write, ANDed together.
+/// The caller's conditions on a write, ANDed together.
 #[derive(Debug)]
 pub(crate) struct Conditional<M> {
-    pub(crate) node: Option<Node>,
-    pub(crate) marker: PhantomData<fn() -> M>,
+    node: Option<Node>,
+    marker: PhantomData<fn() -> M>,
 }
 
 impl<M> Default for Conditional<M> {
@@ -18,23 +18,21 @@ impl<M> Default for Conditional<M> {
     }
 }
 
+impl<M> Clone for Conditional<M> {
+    fn clone(&self) -> Self {
+        Self { node: self.node.clone(), marker: PhantomData }
+    }
+}
+
 impl<M> Conditional<M> {
     pub(crate) fn add(&mut self, condition: Condition<M>) {
         self.node = Some(both::<M>(self.node.take(), condition.node));
     }
 
-    pub(crate) fn is_set(&self) -> bool {
-        self.node.is_some()
-    }
-
-    /// Renders `first AND the user's conditions`, or `None` when there are none.
-    pub(crate) fn render(&self, renderer: &mut Renderer, first: Option<Node>) -> Result<Option<String>> {
-        let node = match (first, self.node.clone()) {
-            (first, Some(user)) => both::<M>(first, user),
-            (Some(first), None) => first,
-            (None, None) => return Ok(None),
-        };
-        renderer.condition_string(&node).map(Some)
+    /// The library's own conditions (`first`), then the caller's, ANDed; `None` when
+    /// there are none.
+    pub(crate) fn with(&self, first: Vec<Node>) -> Option<Node> {
+        first.into_iter().chain(self.node.clone()).reduce(|all, next| both::<M>(Some(all), next))
     }
 }
 
@@ -47,7 +45,7 @@ pub(crate) fn both<M>(first: Option<Node>, second: Node) -> Node {
 }
 
 fn hash_path<M: Model>() -> PathExpr {
-    PathExpr { root: M::KEY_SCHEMA.hash.name, tail: Vec::new() }
+    PathExpr::attribute(M::KEY_SCHEMA.hash.name)
 }
 
 /// `attribute_exists(hash key)`: the item exists.

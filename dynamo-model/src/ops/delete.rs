@@ -1,15 +1,14 @@
 use aws_sdk_dynamodb::operation::delete_item::builders::DeleteItemFluentBuilder;
-use aws_sdk_dynamodb::operation::delete_item::DeleteItemError;
-use aws_sdk_dynamodb::types::{ReturnValue, ReturnValuesOnConditionCheckFailure};
 
 use super::conditional::Conditional;
-use super::lifecycle;
-use crate::error::service_error;
-use crate::expr::{Condition, Renderer};
+use super::Returned;
+use crate::compile::{lifecycle, CompiledDelete, Compiler, WriteFailure, WriteKind};
+use crate::expr::Condition;
+use crate::send::Failure;
 use crate::{Db, Model, ModelKey, Result};
 
-/// Deletes one item by key; awaits to the deleted item, `None` if there was none. Made
-/// by [`Model::delete`].
+/// Deletes one item by key; awaits to the deleted item ([`Returned`], `None` inside if
+/// there was none). Made by [`Model::delete`].
 ///
 /// ```no_run
 /// # use dynamo_model::{Db, Model};
@@ -17,7 +16,7 @@ use crate::{Db, Model, ModelKey, Result};
 /// # struct Order { #[dynamo(hash_key)] customer_id: String, #[dynamo(range_key)] order_id: String, status: String }
 /// # async fn run(db: &Db) -> dynamo_model::Result<()> {
 /// let deleted: Option<Order> =
-///     Order::delete(db, Order::key("c1", "o1")).condition(Order::STATUS.eq("draft")).await?;
+///     Order::delete(db, Order::key("c1", "o1")).condition(Order::STATUS.eq("draft")).await?.into_item()?;
 /// # Ok(()) }
 /// ```
 #[must_use = "an operation does nothing until it is awaited"]
@@ -34,8 +33,9 @@ impl<'a, M: Model> Delete<'a, M> {
         Self { db, key, conditional: Conditional::default(), expected_version: None }
     }
 
-    /// Deletes only if the condition holds; otherwise [`Error::ConditionFailed`](crate::Error::ConditionFailed) with
-    /// the current item. Several conditions combine with AND.
+    /// Deletes only if the condition holds; otherwise
+    /// [`Error::ConditionFailed`](crate::Error::ConditionFailed) with the current item.
+    /// Several conditions combine with AND.
     pub fn condition(mut self, condition: impl Into<Condition<M>>) -> Self {
         self.conditional.add(condition.into());
         self
@@ -48,43 +48,38 @@ impl<'a, M: Model> Delete<'a, M> {
         self
     }
 
-    /// The `DeleteItem` request this operation sends, unsent.
-    pub fn request(&self) -> Result<DeleteItemFluentBuilder> {
-        let mut renderer = Renderer::new(M::NAME);
-        let first = self.expected_version.and_then(lifecycle::version_condition::<M>);
-        let conditioned = first.is_some() || self.conditional.is_set();
-        let condition = self.conditional.render(&mut renderer, first)?;
-        let (names, values) = renderer.finish();
-        let mut request = self
-            .db
-            .client()
-            .delete_item()
-            .table_name(self.db.table_name::<M>())
-            .set_key(Some(self.key.to_key_item()?))
-            .return_values(ReturnValue::AllOld);
-        if conditioned {
-            request = request
-                .set_condition_expression(condition)
-                .set_expression_attribute_names(names)
-                .set_expression_attribute_values(values)
-                .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
-        }
-        Ok(request)
+    /// The checked description of the request.
+    pub fn compile(&self) -> Result<CompiledDelete> {
+        let first = self.expected_version.and_then(lifecycle::version_condition::<M>).into_iter().collect();
+        let mut compiler = Compiler::new(M::NAME);
+        compiler.condition(self.conditional.with(first).as_ref())?;
+        let expressions = compiler.finish()?;
+        let table = self.db.table_name::<M>();
+        let failure = WriteFailure {
+            model: M::NAME,
+            table: table.clone(),
+            kind: WriteKind::Delete,
+            version: M::VERSION.zip(self.expected_version),
+            guards: Vec::new(),
+        };
+        Ok(CompiledDelete { table, key: self.key.to_key_item()?, expressions, failure })
     }
 
-    async fn send(self) -> Result<Option<M>> {
-        let table = self.db.table_name::<M>();
-        match self.request()?.send().await {
-            Ok(output) => output.attributes.filter(|item| !item.is_empty()).map(M::from_item).transpose(),
-            Err(err) => {
-                if let Some(DeleteItemError::ConditionalCheckFailedException(failed)) = err.as_service_error() {
-                    let item = failed.item.clone().filter(|item| !item.is_empty());
-                    return Err(lifecycle::condition_error::<M>(table, self.expected_version, item));
-                }
-                Err(service_error("DeleteItem", &table, err))
+    /// The `DeleteItem` request this operation sends, unsent.
+    pub fn request(&self) -> Result<DeleteItemFluentBuilder> {
+        Ok(self.compile()?.into_request(self.db.client()))
+    }
+
+    async fn send(self) -> Result<Returned<Option<M>>> {
+        let (request, failure) = self.compile()?.into_parts(self.db.client());
+        match self.db.send("DeleteItem", &failure.table, request.send()).await {
+            Ok(output) => {
+                Ok(Returned::new(output.attributes.filter(|item| !item.is_empty()).map(M::from_item).transpose()))
             }
+            Err(Failure::Condition(item)) => Err(failure.explain(item)),
+            Err(Failure::Other(error)) => Err(error),
         }
     }
 }
 
-super::awaitable!(Delete => Option<M>);
+super::awaitable!(Delete => Returned<Option<M>>);

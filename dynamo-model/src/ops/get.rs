@@ -1,6 +1,6 @@
 use aws_sdk_dynamodb::operation::get_item::builders::GetItemFluentBuilder;
 
-use crate::error::service_error;
+use crate::compile::{lifecycle, CompiledGet};
 use crate::{Db, Model, ModelKey, Result};
 
 /// Reads one item by its key; awaits to `Option<M>`. Made by [`Model::get`].
@@ -42,20 +42,25 @@ impl<'a, M: Model> Get<'a, M> {
         self
     }
 
+    /// The checked description of the request.
+    pub fn compile(&self) -> Result<CompiledGet> {
+        Ok(CompiledGet { table: self.db.table_name::<M>(), key: self.key.to_key_item()?, consistent: self.consistent })
+    }
+
     /// The `GetItem` request this operation sends, unsent.
     pub fn request(&self) -> Result<GetItemFluentBuilder> {
-        let mut request =
-            self.db.client().get_item().table_name(self.db.table_name::<M>()).set_key(Some(self.key.to_key_item()?));
-        if self.consistent {
-            request = request.consistent_read(true);
-        }
-        Ok(request)
+        Ok(self.compile()?.into_request(self.db.client()))
     }
 
     async fn send(self) -> Result<Option<M>> {
-        let output =
-            self.request()?.send().await.map_err(|e| service_error("GetItem", &self.db.table_name::<M>(), e))?;
-        let item = output.item.filter(|item| !(self.skip_expired && super::lifecycle::expired::<M>(item)));
+        let compiled = self.compile()?;
+        let table = compiled.table.clone();
+        let output = self
+            .db
+            .send("GetItem", &table, compiled.into_request(self.db.client()).send())
+            .await
+            .map_err(|failure| failure.into_error("GetItem", &table))?;
+        let item = output.item.filter(|item| !(self.skip_expired && lifecycle::expired::<M>(item)));
         item.map(M::from_item).transpose()
     }
 }

@@ -1,12 +1,13 @@
 //! Operations on items: awaitable builders that compile to `aws-sdk-dynamodb` requests.
 //!
-//! Each builder is a plain value: configure it, then `.await` it to send, or call
-//! `request()` to get the SDK request it would send without sending it.
+//! Each builder is a plain value: configure it, then `.await` it to send, call
+//! `compile()` for the checked description of its request (see [`compile`](crate::compile)),
+//! or `request()` for the SDK request it would send, unsent.
 
+mod check;
 pub(crate) mod conditional;
 mod delete;
 mod get;
-pub(crate) mod lifecycle;
 mod put;
 mod query;
 pub(crate) mod read;
@@ -16,6 +17,7 @@ mod update;
 use std::future::Future;
 use std::pin::Pin;
 
+pub use check::Check;
 pub use delete::Delete;
 pub use get::Get;
 pub use put::Put;
@@ -27,6 +29,39 @@ pub use crate::table::{CreateTable, DeleteTable, TableExists};
 
 /// The future an operation becomes when awaited.
 pub type OpFuture<'a, T> = Pin<Box<dyn Future<Output = crate::Result<T>> + Send + 'a>>;
+
+/// The item DynamoDB returned from a write it applied (the item after an update, the
+/// item a delete removed), decoded into the model.
+///
+/// The write happened whatever this holds: a write DynamoDB applied never comes back as
+/// an `Err`. Only reading the returned item can fail, when the stored item does not fit
+/// the model (it was written by other code, or before the model changed); that is
+/// [`Returned::into_item`]'s error, apart from the write's.
+///
+/// ```
+/// # use dynamo_model::{ops::Returned, Error};
+/// # fn run(returned: Returned<u32>) -> dynamo_model::Result<()> {
+/// let item = returned.into_item()?; // Err(Error::Decode { .. }) if it does not fit
+/// # Ok(()) }
+/// ```
+#[derive(Debug)]
+pub struct Returned<T>(crate::Result<T>);
+
+impl<T> Returned<T> {
+    pub(crate) fn new(decoded: crate::Result<T>) -> Self {
+        Self(decoded)
+    }
+
+    /// The returned item, or the [`Error::Decode`](crate::Error::Decode) reading it gave.
+    pub fn into_item(self) -> crate::Result<T> {
+        self.0
+    }
+
+    /// The returned item, if it decoded.
+    pub fn item(&self) -> Option<&T> {
+        self.0.as_ref().ok()
+    }
+}
 
 /// Makes an operation awaitable through its `async fn send(self)`.
 macro_rules! awaitable {

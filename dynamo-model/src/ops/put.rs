@@ -1,30 +1,34 @@
 use aws_sdk_dynamodb::operation::put_item::builders::PutItemFluentBuilder;
-use aws_sdk_dynamodb::operation::put_item::PutItemError;
-use aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure;
 
-use super::conditional::{both, not_exists_condition, Conditional};
-use super::lifecycle;
-use crate::error::{service_error, Error};
-use crate::expr::{Condition, Renderer};
+use super::conditional::{not_exists_condition, Conditional};
+use crate::compile::{lifecycle, values, CompiledPut, Compiler, WriteFailure, WriteKind};
+use crate::expr::Condition;
+use crate::send::Failure;
 use crate::{Db, Model, Result};
 
-/// Writes one item, replacing any item with the same key; awaits to `()`. Made by
-/// [`Model::put`].
+/// Writes one item, replacing any item with the same key; awaits to the item as stored.
+/// Made by [`Model::put`].
 ///
-/// The item is validated and encoded before anything is sent: a broken rule is an
-/// [`Error::Validation`], a value DynamoDB cannot store an [`Error::Invalid`], and no
-/// request goes out. `created_at` is set for a new item and `updated_at` on every put.
-/// For a model with a `#[dynamo(version)]`, the put writes version + 1 and holds only if
-/// the stored version is still the one read ([`Error::VersionConflict`] otherwise); an
-/// item of version 0 is created only if absent.
+/// The item is validated, encoded and checked before anything is sent: a broken rule is
+/// an [`Error::Validation`](crate::Error::Validation), a value DynamoDB cannot store an
+/// [`Error::Invalid`](crate::Error::Invalid), and no request goes out. The item is also
+/// read back into the model before sending, so nothing is written that the model could
+/// not read. `created_at` is set when it is 0 (an item never written) and `updated_at`
+/// on every put. For a model with a `#[dynamo(version)]`, the put writes version + 1 and
+/// holds only if the stored version is still the one read
+/// ([`Error::VersionConflict`](crate::Error::VersionConflict) otherwise); an item of
+/// version 0 is created only if absent.
+///
+/// The awaited value is the item exactly as stored, with its new version and timestamps:
+/// write it again from there.
 ///
 /// ```no_run
 /// # use dynamo_model::{Db, Error, Model};
-/// # #[derive(Model)] #[dynamo(table = "orders")]
-/// # struct Order { #[dynamo(hash_key)] customer_id: String, #[dynamo(range_key)] order_id: String }
+/// # #[derive(Model, Debug)] #[dynamo(table = "orders")]
+/// # struct Order { #[dynamo(hash_key)] customer_id: String, #[dynamo(range_key)] order_id: String, #[dynamo(version)] version: u64 }
 /// # async fn run(db: &Db, order: &Order) -> dynamo_model::Result<()> {
 /// match Order::put(db, order).if_not_exists().await {
-///     Ok(()) => println!("created"),
+///     Ok(stored) => println!("created at version {}", stored.version),
 ///     Err(Error::AlreadyExists { .. }) => println!("kept the existing order"),
 ///     Err(other) => return Err(other),
 /// }
@@ -44,74 +48,75 @@ impl<'a, M: Model> Put<'a, M> {
         Self { db, item, if_not_exists: false, conditional: Conditional::default() }
     }
 
-    /// Creates only: fails with [`Error::AlreadyExists`] when an item with the same key
-    /// exists, leaving it untouched.
+    /// Creates only: fails with [`Error::AlreadyExists`](crate::Error::AlreadyExists)
+    /// when an item with the same key exists, leaving it untouched.
     pub fn if_not_exists(mut self) -> Self {
         self.if_not_exists = true;
         self
     }
 
     /// Writes only if the condition holds for the item stored now (an absent item has
-    /// no attributes); otherwise [`Error::ConditionFailed`] with that item. Several
-    /// conditions combine with AND.
+    /// no attributes); otherwise [`Error::ConditionFailed`](crate::Error::ConditionFailed)
+    /// with that item. Several conditions combine with AND.
     pub fn condition(mut self, condition: impl Into<Condition<M>>) -> Self {
         self.conditional.add(condition.into());
         self
     }
 
-    /// The `PutItem` request this operation sends, unsent: validated, with timestamps
-    /// stamped and the version bumped, or an error and nothing to send.
-    pub fn request(&self) -> Result<PutItemFluentBuilder> {
+    /// The checked description of the request: the item as it will be stored, the
+    /// condition, and how to read a failure.
+    pub fn compile(&self) -> Result<CompiledPut> {
         Ok(self.prepare()?.0)
     }
 
-    /// The request and the version it expects to replace, if the model is versioned.
-    fn prepare(&self) -> Result<(PutItemFluentBuilder, Option<u64>)> {
+    /// The `PutItem` request this operation sends, unsent.
+    pub fn request(&self) -> Result<PutItemFluentBuilder> {
+        Ok(self.compile()?.into_request(self.db.client()))
+    }
+
+    /// The compiled request and the item as the model will read it back.
+    fn prepare(&self) -> Result<(CompiledPut, M)> {
         self.item.validate()?;
         let mut item = self.item.to_item()?;
         lifecycle::stamp_item::<M>(&mut item);
         let expected_version = lifecycle::bump_version(self.item, &mut item);
-        crate::limits::check_item(M::NAME, &item)?;
-        let mut first = None;
+        values::check_item(M::NAME, &item)?;
+        values::check_index_keys(M::NAME, M::INDEXES, &item)?;
+        // What the model reads back is what the put returns; if it cannot read it, the
+        // put is refused here rather than stored.
+        let stored = M::from_item(item.clone())?;
+
+        let mut first = Vec::new();
         // A new versioned item (version 0) is created only if absent, like `if_not_exists`.
         if self.if_not_exists || expected_version == Some(0) {
-            first = Some(not_exists_condition::<M>());
+            first.push(not_exists_condition::<M>());
         }
         if let Some(version) = expected_version.filter(|v| *v > 0).and_then(lifecycle::version_condition::<M>) {
-            first = Some(both::<M>(first, version));
+            first.push(version);
         }
-        let mut renderer = Renderer::new(M::NAME);
-        let condition = self.conditional.render(&mut renderer, first)?;
-        let (names, values) = renderer.finish();
-        let mut request = self.db.client().put_item().table_name(self.db.table_name::<M>()).set_item(Some(item));
-        if condition.is_some() {
-            request = request
-                .set_condition_expression(condition)
-                .set_expression_attribute_names(names)
-                .set_expression_attribute_values(values)
-                .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
-        }
-        Ok((request, expected_version))
+        let mut compiler = Compiler::new(M::NAME);
+        compiler.condition(self.conditional.with(first).as_ref())?;
+        let expressions = compiler.finish()?;
+        let table = self.db.table_name::<M>();
+        let failure = WriteFailure {
+            model: M::NAME,
+            table: table.clone(),
+            kind: WriteKind::Put { if_not_exists: self.if_not_exists },
+            version: M::VERSION.zip(expected_version),
+            guards: Vec::new(),
+        };
+        Ok((CompiledPut { table, item, expressions, failure }, stored))
     }
 
-    async fn send(self) -> Result<()> {
-        let (request, expected_version) = self.prepare()?;
-        match request.send().await {
-            Ok(_) => Ok(()),
-            Err(err) => {
-                let table = self.db.table_name::<M>();
-                if let Some(PutItemError::ConditionalCheckFailedException(failed)) = err.as_service_error() {
-                    let item = failed.item.clone().filter(|item| !item.is_empty());
-                    // With `if_not_exists`, an existing item is the reason whatever else failed.
-                    if self.if_not_exists && item.is_some() {
-                        return Err(Error::AlreadyExists { model: M::NAME, table });
-                    }
-                    return Err(lifecycle::condition_error::<M>(table, expected_version, item));
-                }
-                Err(service_error("PutItem", &table, err))
-            }
+    async fn send(self) -> Result<M> {
+        let (compiled, stored) = self.prepare()?;
+        let (request, failure) = compiled.into_parts(self.db.client());
+        match self.db.send("PutItem", &failure.table, request.send()).await {
+            Ok(_) => Ok(stored),
+            Err(Failure::Condition(item)) => Err(failure.explain(item)),
+            Err(Failure::Other(error)) => Err(error),
         }
     }
 }
 
-super::awaitable!(Put => ());
+super::awaitable!(Put => M);

@@ -3,14 +3,15 @@ use std::marker::PhantomData;
 
 use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 
-use super::read::{Purpose, ReadKind, ReadOptions, ReadTypes, Reader};
-use crate::__private::{encode_key, KeyRole};
-use crate::expr::{Condition, KeyComparison, Node, Operand, PathExpr, Renderer};
+use super::read::{key_operand, KeyCondition, Purpose, ReadOptions, ReadTypes, Reader};
+use crate::compile::{CompiledRead, KeyRole, ReadKind};
+use crate::expr::{Condition, PathExpr};
 use crate::{Db, Document, KeySpace, Result};
 
 /// A sort-key condition for key space `S`: a comparison on the sort key of the table or
 /// index queried, made with `eq`, `lt`, `le`, `gt`, `ge`, `between` or `begins_with`
-/// on that key's path.
+/// on that key's path. `#[derive(Model)]` implements it for each key space; a condition
+/// on another attribute does not compile, and the error names the sort key expected.
 #[diagnostic::on_unimplemented(
     message = "this is not a condition on the sort key of the table or index queried",
     label = "not a comparison of the sort key",
@@ -20,12 +21,6 @@ pub trait SortKeyCondition<S: KeySpace> {
     /// The condition.
     #[doc(hidden)]
     fn __into_condition(self) -> Condition<S::Model>;
-}
-
-impl<S: KeySpace> SortKeyCondition<S> for KeyComparison<S::Model, S::RangeField> {
-    fn __into_condition(self) -> Condition<S::Model> {
-        self.into()
-    }
 }
 
 /// The items of one partition of a table or index. Made by [`Model::query`](crate::Model::query)
@@ -54,18 +49,16 @@ impl<S: KeySpace> SortKeyCondition<S> for KeyComparison<S::Model, S::RangeField>
 ///     .range(Order::ID.begins_with("2026-"))
 ///     .filter(Order::TOTAL.gt(1000) & Order::STATUS.ne("cancelled"))
 ///     .limit(20);
-/// let request = query.request()?;
-/// let input = request.as_input();
-/// assert_eq!(input.get_key_condition_expression().as_deref(), Some("#n0 = :v0 AND begins_with(#n1, :v1)"));
-/// assert_eq!(input.get_filter_expression().as_deref(), Some("#n2 > :v2 AND #n3 <> :v3"));
-/// assert_eq!(input.get_expression_attribute_names().as_ref().unwrap()["#n3"], "status");
+/// let expressions = query.compile()?.expressions;
+/// assert_eq!(expressions.key_condition.as_deref(), Some("#n0 = :v0 AND begins_with(#n1, :v1)"));
+/// assert_eq!(expressions.filter.as_deref(), Some("#n2 > :v2 AND #n3 <> :v3"));
+/// assert_eq!(expressions.names.as_ref().unwrap()["#n3"], "status");
 /// # Ok::<(), dynamo_model::Error>(())
 /// ```
 #[must_use = "a query does nothing until it is awaited"]
 pub struct Query<'a, M, S = M, P = M> {
     db: &'a Db,
-    hash: Operand,
-    range: Option<Node>,
+    key: KeyCondition,
     descending: bool,
     options: ReadOptions,
     marker: ReadTypes<M, S, P>,
@@ -73,11 +66,11 @@ pub struct Query<'a, M, S = M, P = M> {
 
 impl<'a, M: Document, S: KeySpace<Model = M>> Query<'a, M, S, M> {
     pub(crate) fn new(db: &'a Db, hash: S::Hash) -> Self {
-        let root = PathExpr { root: S::HASH.name, tail: Vec::new() };
+        let path = PathExpr::attribute(S::HASH.name);
+        let hash = key_operand(&path, S::HASH, KeyRole::Hash, S::encode_hash(&hash));
         Self {
             db,
-            hash: Operand::encoded(&root, encode_key(&hash, KeyRole::Hash).map(Some)),
-            range: None,
+            key: KeyCondition { hash, range: None },
             descending: false,
             options: ReadOptions::default(),
             marker: PhantomData,
@@ -87,13 +80,18 @@ impl<'a, M: Document, S: KeySpace<Model = M>> Query<'a, M, S, M> {
 
 impl<'a, M: Document, S: KeySpace<Model = M>, P: Document> Query<'a, M, S, P> {
     /// The sort-key condition: `eq`, `lt`, `le`, `gt`, `ge`, `between` or
-    /// `begins_with` on the sort key of the table or index queried.
+    /// `begins_with` on the sort key of the table or index queried. Its values are key
+    /// values: not empty, at most 1024 bytes.
     pub fn range(mut self, condition: impl SortKeyCondition<S>) -> Self {
-        self.range = Some(condition.__into_condition().node);
+        let mut node = condition.__into_condition().node;
+        if let Some(range) = S::RANGE {
+            node.check_values(|path, value| key_operand(path, range, KeyRole::Range, Ok(Some(value))));
+        }
+        self.key.range = Some(node);
         self
     }
 
-    super::read::read_options!(Query { db, hash, range, descending });
+    super::read::read_options!(Query { db, key, descending });
 
     /// Sort-key order from highest to lowest.
     pub fn descending(mut self) -> Self {
@@ -102,22 +100,18 @@ impl<'a, M: Document, S: KeySpace<Model = M>, P: Document> Query<'a, M, S, P> {
     }
 
     fn reader(&self, purpose: Purpose) -> Result<Reader<'a>> {
-        let mut renderer = Renderer::new(M::NAME);
-        let mut key_condition = String::new();
-        renderer.path(&mut key_condition, &PathExpr { root: S::HASH.name, tail: Vec::new() });
-        key_condition.push_str(" = ");
-        renderer.operand(&mut key_condition, &self.hash)?;
-        if let Some(range) = &self.range {
-            key_condition.push_str(" AND ");
-            renderer.condition(&mut key_condition, range)?;
-        }
-        let kind = ReadKind::Query { key_condition, descending: self.descending };
-        self.options.reader::<S, P>(self.db, kind, renderer, purpose)
+        let kind = ReadKind::Query { descending: self.descending };
+        self.options.reader::<S, P>(self.db, kind, Some(&self.key), purpose)
+    }
+
+    /// The checked description of the request (its first page).
+    pub fn compile(&self) -> Result<CompiledRead> {
+        Ok(self.reader(Purpose::Items)?.read)
     }
 
     /// The `Query` request of the first page, unsent.
     pub fn request(&self) -> Result<QueryFluentBuilder> {
-        Ok(self.reader(Purpose::Items)?.query_request(None))
+        Ok(self.compile()?.query(self.db.client(), self.descending, None))
     }
 }
 
@@ -132,10 +126,6 @@ impl<'a, M: Document + 'a, S: KeySpace<Model = M>, P: Document + 'a> IntoFuture 
 
 impl<M, S, P> std::fmt::Debug for Query<'_, M, S, P> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Query")
-            .field("hash", &self.hash)
-            .field("range", &self.range)
-            .field("options", &self.options)
-            .finish_non_exhaustive()
+        f.debug_struct("Query").field("key", &self.key).field("options", &self.options).finish_non_exhaustive()
     }
 }

@@ -1,38 +1,26 @@
-//! What query and scan share: one rendered request, walked page by page, with `limit`
+//! What query and scan share: one compiled request, walked page by page, with `limit`
 //! counting matching items rather than items read.
 
-use std::collections::HashMap;
+use std::marker::PhantomData;
 
-use aws_sdk_dynamodb::types::{AttributeValue, Select};
+use aws_sdk_dynamodb::types::AttributeValue;
 
-use crate::cursor::{Cursor, Page};
-use crate::error::service_error;
-use crate::{Db, Document, Item, Result};
+use crate::compile::{CompiledRead, Compiler, KeyRole, ReadKind};
+use crate::cursor::{Cursor, CursorSpec, Page};
+use crate::error::{Error, RequestReason};
+use crate::expr::{Node, Operand, PathExpr};
+use crate::{Db, Document, Item, KeySpace, Model, Result};
 
 /// The model, key space and result type a query or scan is typed by.
-pub(crate) type ReadTypes<M, S, P> = std::marker::PhantomData<fn() -> (M, S, P)>;
+pub(crate) type ReadTypes<M, S, P> = PhantomData<fn() -> (M, S, P)>;
 
-/// Query or scan, with what only one of them has.
-#[derive(Debug, Clone)]
-pub(crate) enum ReadKind {
-    Query { key_condition: String, descending: bool },
-    Scan { segment: Option<(i32, i32)> },
-}
-
-/// A rendered read request: everything but the start key, which changes per page.
+/// A compiled read and what walking its pages needs.
 #[derive(Debug, Clone)]
 pub(crate) struct Reader<'a> {
     pub(crate) db: &'a Db,
-    pub(crate) kind: ReadKind,
-    pub(crate) table: String,
-    pub(crate) index: Option<&'static str>,
-    pub(crate) filter: Option<String>,
-    pub(crate) projection: Option<String>,
-    pub(crate) names: Option<HashMap<String, String>>,
-    pub(crate) values: Option<HashMap<String, AttributeValue>>,
-    pub(crate) consistent: bool,
-    pub(crate) page_size: Option<i32>,
+    pub(crate) read: CompiledRead,
     pub(crate) limit: Option<usize>,
+    pub(crate) cursor: CursorSpec,
     pub(crate) cursor_keys: &'static [&'static str],
 }
 
@@ -43,82 +31,33 @@ struct RawPage {
     count: u64,
 }
 
+impl RawPage {
+    fn new(items: Option<Vec<Item>>, last_key: Option<Item>, count: i32) -> Self {
+        Self {
+            items: items.unwrap_or_default(),
+            last_key: last_key.filter(|key| !key.is_empty()),
+            count: u64::try_from(count).unwrap_or(0),
+        }
+    }
+}
+
 impl<'a> Reader<'a> {
-    pub(crate) fn query_request(
-        &self,
-        start: Option<Item>,
-    ) -> aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder {
-        let ReadKind::Query { key_condition, descending } = &self.kind else {
-            unreachable!("query_request is only called for queries")
-        };
-        self.db
-            .client()
-            .query()
-            .table_name(&self.table)
-            .set_index_name(self.index.map(str::to_owned))
-            .key_condition_expression(key_condition)
-            .set_filter_expression(self.filter.clone())
-            .set_projection_expression(self.projection.clone())
-            .set_expression_attribute_names(self.names.clone())
-            .set_expression_attribute_values(self.values.clone())
-            .set_consistent_read(self.consistent.then_some(true))
-            .set_scan_index_forward(descending.then_some(false))
-            .set_limit(self.page_size)
-            .set_exclusive_start_key(start)
-    }
-
-    pub(crate) fn scan_request(
-        &self,
-        start: Option<Item>,
-    ) -> aws_sdk_dynamodb::operation::scan::builders::ScanFluentBuilder {
-        let segment = match &self.kind {
-            ReadKind::Scan { segment } => *segment,
-            ReadKind::Query { .. } => None,
-        };
-        self.db
-            .client()
-            .scan()
-            .table_name(&self.table)
-            .set_index_name(self.index.map(str::to_owned))
-            .set_filter_expression(self.filter.clone())
-            .set_projection_expression(self.projection.clone())
-            .set_expression_attribute_names(self.names.clone())
-            .set_expression_attribute_values(self.values.clone())
-            .set_consistent_read(self.consistent.then_some(true))
-            .set_limit(self.page_size)
-            .set_segment(segment.map(|(segment, _)| segment))
-            .set_total_segments(segment.map(|(_, total)| total))
-            .set_exclusive_start_key(start)
-    }
-
-    async fn fetch(&self, start: Option<Item>, count_only: bool) -> Result<RawPage> {
-        let select = count_only.then_some(Select::Count);
-        match self.kind {
-            ReadKind::Query { .. } => {
-                let output = self
-                    .query_request(start)
-                    .set_select(select)
-                    .send()
-                    .await
-                    .map_err(|e| service_error("Query", &self.table, e))?;
-                Ok(RawPage {
-                    items: output.items.unwrap_or_default(),
-                    last_key: output.last_evaluated_key.filter(|k| !k.is_empty()),
-                    count: u64::try_from(output.count).unwrap_or(0),
-                })
+    /// One page, starting after `start`.
+    async fn fetch(&self, start: Option<Item>) -> Result<RawPage> {
+        let client = self.db.client();
+        let table = &self.read.table;
+        match self.read.kind {
+            ReadKind::Query { descending } => {
+                let request = self.read.query(client, descending, start);
+                let output =
+                    self.db.send("Query", table, request.send()).await.map_err(|f| f.into_error("Query", table))?;
+                Ok(RawPage::new(output.items, output.last_evaluated_key, output.count))
             }
-            ReadKind::Scan { .. } => {
-                let output = self
-                    .scan_request(start)
-                    .set_select(select)
-                    .send()
-                    .await
-                    .map_err(|e| service_error("Scan", &self.table, e))?;
-                Ok(RawPage {
-                    items: output.items.unwrap_or_default(),
-                    last_key: output.last_evaluated_key.filter(|k| !k.is_empty()),
-                    count: u64::try_from(output.count).unwrap_or(0),
-                })
+            ReadKind::Scan { segment } => {
+                let request = self.read.scan(client, segment, start);
+                let output =
+                    self.db.send("Scan", table, request.send()).await.map_err(|f| f.into_error("Scan", table))?;
+                Ok(RawPage::new(output.items, output.last_evaluated_key, output.count))
             }
         }
     }
@@ -128,7 +67,7 @@ impl<'a> Reader<'a> {
         let mut start = None;
         let mut total = 0;
         loop {
-            let page = self.fetch(start, true).await?;
+            let page = self.fetch(start).await?;
             total += page.count;
             match page.last_key {
                 Some(key) => start = Some(key),
@@ -137,17 +76,18 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// Starts walking the pages, from `cursor` if given.
+    /// Starts walking the pages, from `cursor` if given (checked against this read).
     pub(crate) fn walk(self, cursor: Option<Cursor>) -> Result<Walk<'a>> {
-        let start = match cursor {
-            Some(cursor) => {
-                cursor.check(self.cursor_keys)?;
-                Some(cursor.into_key())
-            }
-            None => None,
-        };
+        let start = cursor.map(|cursor| self.cursor.decode(&cursor)).transpose()?;
         let remaining = self.limit;
         Ok(Walk { done: remaining == Some(0), reader: self, start, remaining })
+    }
+
+    fn key_of(&self, item: &Item) -> Item {
+        self.cursor_keys
+            .iter()
+            .filter_map(|name| item.get(*name).map(|value| ((*name).to_owned(), value.clone())))
+            .collect()
     }
 }
 
@@ -167,7 +107,7 @@ impl Walk<'_> {
         if self.done {
             return Ok(None);
         }
-        let page = self.reader.fetch(self.start.take(), false).await?;
+        let page = self.reader.fetch(self.start.take()).await?;
         let mut items = page.items;
         let mut next = page.last_key;
         if let Some(remaining) = self.remaining.as_mut() {
@@ -181,6 +121,9 @@ impl Walk<'_> {
                 self.done = true;
             }
         }
+        if next.as_ref().is_some_and(|key| self.reader.cursor.at_end(key)) {
+            next = None;
+        }
         if next.is_none() {
             self.done = true;
         }
@@ -190,7 +133,7 @@ impl Walk<'_> {
 
     /// Where the walk would go on; `None` once nothing is left.
     fn cursor(&self) -> Option<Cursor> {
-        self.start.clone().map(Cursor::from_last_key)
+        self.start.as_ref().map(|key| self.reader.cursor.encode(key))
     }
 
     /// Everything the walk yields.
@@ -221,15 +164,6 @@ impl Walk<'_> {
     }
 }
 
-impl Reader<'_> {
-    fn key_of(&self, item: &Item) -> Item {
-        self.cursor_keys
-            .iter()
-            .filter_map(|name| item.get(*name).map(|value| ((*name).to_owned(), value.clone())))
-            .collect()
-    }
-}
-
 /// The items of a walk as a stream, pulling a page only when the previous one is used up.
 pub(crate) fn stream<'a, P: Document + 'a>(
     walk: Result<Walk<'a>>,
@@ -246,42 +180,43 @@ pub(crate) fn stream<'a, P: Document + 'a>(
 
 /// What a read returns: chosen paths, or the attributes of the result type; checked
 /// against what the index holds. Key attributes are always read, for the cursor.
-pub(crate) fn projection<S: crate::KeySpace, P: Document>(
-    renderer: &mut crate::expr::Renderer,
-    selected: &[crate::expr::PathExpr],
-) -> Result<Option<String>> {
-    use crate::expr::PathExpr;
-
+fn projection<S: KeySpace, P: Document>(selected: &[PathExpr]) -> Result<Option<Vec<PathExpr>>> {
     let model = <S::Model as Document>::NAME;
-    let wants_all = selected.is_empty() && P::ATTRIBUTES == <S::Model as Document>::ATTRIBUTES;
-    if let (Some(projected), true) = (S::PROJECTED, selected.is_empty()) {
-        let missing: Vec<&'static str> = P::ATTRIBUTES.iter().copied().filter(|a| !projected.contains(a)).collect();
+    let needed: Vec<&str> =
+        if selected.is_empty() { P::ATTRIBUTES.to_vec() } else { selected.iter().map(|path| path.root).collect() };
+    if let Some(projected) = S::PROJECTED {
+        let mut missing: Vec<String> = Vec::new();
+        for name in needed.iter().filter(|name| !projected.contains(name)) {
+            if !missing.iter().any(|m| m == name) {
+                missing.push((*name).to_owned());
+            }
+        }
         if !missing.is_empty() {
             let source_name = format!("index `{}`", S::INDEX.unwrap_or(""));
-            return Err(crate::Error::Unprojected { model, source_name, missing });
+            return Err(Error::Unprojected { model, source_name, missing });
         }
     }
-    if wants_all {
+    if selected.is_empty() && P::ATTRIBUTES == <S::Model as Document>::ATTRIBUTES {
         return Ok(None);
     }
     let mut paths: Vec<PathExpr> = if selected.is_empty() {
-        P::ATTRIBUTES.iter().map(|name| PathExpr { root: name, tail: Vec::new() }).collect()
+        P::ATTRIBUTES.iter().map(|name| PathExpr::attribute(name)).collect()
     } else {
         selected.to_vec()
     };
     for key in S::CURSOR_KEYS {
         if !paths.iter().any(|p| p.root == *key && p.tail.is_empty()) {
-            paths.push(PathExpr { root: key, tail: Vec::new() });
+            paths.push(PathExpr::attribute(key));
         }
     }
-    Ok(Some(renderer.projection(&paths)))
+    Ok(Some(paths))
 }
 
 /// What query and scan both take: filter, projection, consistency and the two limits.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct ReadOptions {
-    pub(crate) filter: Option<crate::expr::Node>,
-    pub(crate) selected: Vec<crate::expr::PathExpr>,
+    pub(crate) filter: Option<Node>,
+    pub(crate) selected: Vec<PathExpr>,
     pub(crate) consistent: bool,
     pub(crate) limit: Option<usize>,
     pub(crate) page_size: Option<u32>,
@@ -295,62 +230,132 @@ pub(crate) enum Purpose {
     Count,
 }
 
+/// The key condition of a query: its partition key value and sort-key condition.
+#[derive(Debug, Clone)]
+pub(crate) struct KeyCondition {
+    pub(crate) hash: Operand,
+    pub(crate) range: Option<Node>,
+}
+
+/// The attributes of a `LastEvaluatedKey` of key space `S`, with their types and roles.
+fn cursor_keys<S: KeySpace>() -> Vec<(crate::KeyDef, KeyRole)> {
+    let table = <S::Model as Model>::KEY_SCHEMA;
+    let mut keys: Vec<(crate::KeyDef, KeyRole)> = Vec::with_capacity(4);
+    let all = [
+        (Some(table.hash), KeyRole::Hash),
+        (table.range, KeyRole::Range),
+        (Some(S::HASH), KeyRole::Hash),
+        (S::RANGE, KeyRole::Range),
+    ];
+    for (key, role) in all {
+        if let Some(key) = key.filter(|key| !keys.iter().any(|(k, _)| k.name == key.name)) {
+            keys.push((key, role));
+        }
+    }
+    keys
+}
+
 impl ReadOptions {
-    /// Renders the filter and, for items, the projection after whatever `renderer`
-    /// already holds; checks what DynamoDB would reject first.
-    pub(crate) fn reader<'a, S: crate::KeySpace, P: Document>(
+    /// Compiles the read: key condition (for a query), filter and, for items, the
+    /// projection; checks what DynamoDB would reject first.
+    pub(crate) fn reader<'a, S: KeySpace, P: Document>(
         &self,
         db: &'a Db,
         kind: ReadKind,
-        mut renderer: crate::expr::Renderer,
+        key: Option<&KeyCondition>,
         purpose: Purpose,
     ) -> Result<Reader<'a>> {
         let model = <S::Model as Document>::NAME;
+        let request = |reason| Error::InvalidRequest { model, reason };
         let page_size = match self.page_size {
-            Some(0) => {
-                return Err(crate::Error::Invalid {
-                    model,
-                    attribute: "page_size".into(),
-                    reason: crate::InvalidReason::PageSize,
-                })
-            }
+            Some(0) => return Err(request(RequestReason::PageSize)),
             Some(n) => Some(i32::try_from(n).unwrap_or(i32::MAX)),
             None => None,
         };
+        let mut compiler = Compiler::new(model);
+        if let Some(key) = key {
+            let hash = Node::Compare {
+                left: Operand::Path(PathExpr::attribute(S::HASH.name)),
+                op: crate::expr::Comparator::Eq,
+                right: key.hash.clone(),
+            };
+            compiler.key_condition(&hash, key.range.as_ref())?;
+        }
         let mut filter = self.filter.clone();
-        if self.skip_expired {
-            if let Some(ttl) = <S::Model as crate::Model>::TTL {
-                if S::PROJECTED.is_some_and(|projected| !projected.contains(&ttl)) {
-                    let source_name = format!("index `{}`", S::INDEX.unwrap_or(""));
-                    return Err(crate::Error::Unprojected { model, source_name, missing: vec![ttl] });
-                }
-            }
-            if let Some(unexpired) = super::lifecycle::unexpired_filter::<S::Model>() {
-                filter = Some(crate::ops::conditional::both::<S::Model>(filter, unexpired));
+        if let (Some(filter), Some(_)) = (&filter, key) {
+            let keys = [Some(S::HASH.name), S::RANGE.map(|range| range.name)];
+            if let Some(attribute) = filter.paths().into_iter().find(|path| keys.contains(&Some(path.root))) {
+                return Err(request(RequestReason::FilterOnKey { attribute: attribute.root.to_owned() }));
             }
         }
-        let filter = filter.as_ref().map(|node| renderer.condition_string(node)).transpose()?;
+        if self.skip_expired {
+            if let Some(ttl) = <S::Model as Model>::TTL {
+                if S::PROJECTED.is_some_and(|projected| !projected.contains(&ttl)) {
+                    let source_name = format!("index `{}`", S::INDEX.unwrap_or(""));
+                    return Err(Error::Unprojected { model, source_name, missing: vec![ttl.to_owned()] });
+                }
+            }
+            if let Some(unexpired) = crate::compile::lifecycle::unexpired_filter::<S::Model>() {
+                filter = Some(super::conditional::both::<S::Model>(filter, unexpired));
+            }
+        }
+        compiler.filter(filter.as_ref())?;
         // `Select=COUNT` reads no attributes, so takes no projection (DynamoDB refuses one).
-        let projection = match purpose {
-            Purpose::Items => projection::<S, P>(&mut renderer, &self.selected)?,
-            Purpose::Count => None,
-        };
-        let (names, values) = renderer.finish();
+        if purpose == Purpose::Items {
+            if let Some(paths) = projection::<S, P>(&self.selected)? {
+                compiler.projection(&paths)?;
+            }
+        }
+        let expressions = compiler.finish()?;
+        let table = db.table_name::<S::Model>();
+        let partition = key.and_then(|key| match &key.hash {
+            Operand::Value(value) => Some((S::HASH.name, value.clone())),
+            _ => None,
+        });
+        let range = key.and_then(|key| key.range.clone()).zip(S::RANGE).map(|(node, range)| (range.name, node));
+        let descending = matches!(kind, ReadKind::Query { descending: true });
+        let cursor = crate::cursor::CursorSpec::new(
+            &table,
+            S::INDEX,
+            cursor_keys::<S>(),
+            partition,
+            range,
+            descending,
+            db.cursor_key().cloned(),
+        );
         Ok(Reader {
             db,
-            kind,
-            table: db.table_name::<S::Model>(),
-            index: S::INDEX,
-            filter,
-            projection,
-            names,
-            values,
-            consistent: self.consistent,
-            page_size,
+            read: CompiledRead {
+                table,
+                index: S::INDEX,
+                kind,
+                expressions,
+                consistent: self.consistent,
+                page_size,
+                count_only: purpose == Purpose::Count,
+            },
             limit: self.limit,
+            cursor,
             cursor_keys: S::CURSOR_KEYS,
         })
     }
+}
+
+/// The key-condition operand of a key value for key `def`: encoded, then checked as a
+/// key (its type, not empty, within its role's size).
+pub(crate) fn key_operand(
+    path: &PathExpr,
+    def: crate::KeyDef,
+    role: KeyRole,
+    encoded: std::result::Result<Option<AttributeValue>, crate::EncodeError>,
+) -> Operand {
+    let checked = encoded.and_then(|value| match value {
+        Some(value) => crate::compile::values::check_key(def.scalar, role, &value)
+            .map(|()| Some(value))
+            .map_err(crate::EncodeError::new),
+        None => Ok(None),
+    });
+    Operand::encoded(path, checked)
 }
 
 /// The builder methods query and scan share, written once. `$ty { $field, … }` names
@@ -387,8 +392,12 @@ macro_rules! read_options {
             self
         }
 
-        /// A strongly consistent read (tables and local indexes only).
-        pub fn consistent(mut self) -> Self {
+        /// A strongly consistent read (tables and local indexes only: on a global
+        /// secondary index this does not compile).
+        pub fn consistent(mut self) -> Self
+        where
+            S: $crate::ConsistentRead,
+        {
             self.options.consistent = true;
             self
         }

@@ -3,8 +3,8 @@ use std::marker::PhantomData;
 
 use aws_sdk_dynamodb::operation::scan::builders::ScanFluentBuilder;
 
-use super::read::{Purpose, ReadKind, ReadOptions, ReadTypes, Reader};
-use crate::expr::Renderer;
+use super::read::{Purpose, ReadOptions, ReadTypes, Reader};
+use crate::compile::{CompiledRead, ReadKind};
 use crate::{Db, Document, KeySpace, Result};
 
 /// Every item of a table or index. Made by [`Model::scan`](crate::Model::scan) or
@@ -21,12 +21,11 @@ use crate::{Db, Document, KeySpace, Result};
 ///
 /// # let db = Db::new(aws_sdk_dynamodb::Client::from_conf(aws_sdk_dynamodb::Config::builder()
 /// #     .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest()).build()));
-/// let scan = User::scan(&db).filter(User::AGE.between(18u32, 65u32)).select(&User::NAME);
-/// let request = scan.request()?;
-/// let input = request.as_input();
-/// assert_eq!(input.get_filter_expression().as_deref(), Some("#n0 BETWEEN :v0 AND :v1"));
-/// assert_eq!(input.get_projection_expression().as_deref(), Some("#n1, #n2"));
-/// assert_eq!(input.get_expression_attribute_names().as_ref().unwrap()["#n1"], "name");
+/// let scan = User::scan(&db).filter(User::AGE.between(18, 65)).select(&User::NAME);
+/// let expressions = scan.compile()?.expressions;
+/// assert_eq!(expressions.filter.as_deref(), Some("#n0 BETWEEN :v0 AND :v1"));
+/// assert_eq!(expressions.projection.as_deref(), Some("#n1, #n2"));
+/// assert_eq!(expressions.names.as_ref().unwrap()["#n1"], "name");
 /// # Ok::<(), dynamo_model::Error>(())
 /// ```
 #[must_use = "a scan does nothing until it is awaited"]
@@ -46,12 +45,17 @@ impl<'a, M: Document, S: KeySpace<Model = M>, P: Document> Scan<'a, M, S, P> {
     super::read::read_options!(Scan { db });
 
     fn reader(&self, purpose: Purpose) -> Result<Reader<'a>> {
-        self.options.reader::<S, P>(self.db, ReadKind::Scan { segment: None }, Renderer::new(M::NAME), purpose)
+        self.options.reader::<S, P>(self.db, ReadKind::Scan { segment: None }, None, purpose)
+    }
+
+    /// The checked description of the request (its first page).
+    pub fn compile(&self) -> Result<CompiledRead> {
+        Ok(self.reader(Purpose::Items)?.read)
     }
 
     /// The `Scan` request of the first page, unsent.
     pub fn request(&self) -> Result<ScanFluentBuilder> {
-        Ok(self.reader(Purpose::Items)?.scan_request(None))
+        Ok(self.compile()?.scan(self.db.client(), None, None))
     }
 
     /// Reads the table in `n` segments at once (DynamoDB's parallel scan) and merges
@@ -89,7 +93,11 @@ impl<'a, M: Document, S: KeySpace<Model = M>, P: Document> ParallelScan<'a, M, S
     fn segment_readers(&self, purpose: Purpose) -> Result<Vec<Reader<'a>>> {
         let reader = self.scan.reader(purpose)?;
         Ok((0..self.total)
-            .map(|segment| Reader { kind: ReadKind::Scan { segment: Some((segment, self.total)) }, ..reader.clone() })
+            .map(|segment| {
+                let mut reader = reader.clone();
+                reader.read.kind = ReadKind::Scan { segment: Some((segment, self.total)) };
+                reader
+            })
             .collect())
     }
 

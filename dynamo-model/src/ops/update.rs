@@ -1,21 +1,27 @@
 use std::future::IntoFuture;
 
 use aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder;
-use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
-use aws_sdk_dynamodb::types::{ReturnValue, ReturnValuesOnConditionCheckFailure};
 
-use super::conditional::{both, exists_condition, Conditional};
-use super::lifecycle;
-use crate::expr::{Actions, Arithmetic, Condition, Numeric, Operand, Path, Renderer, SetType, SetValue};
+use super::conditional::{exists_condition, Conditional};
+use super::Returned;
+use crate::compile::{lifecycle, values, CompiledUpdate, Compiler, KeyRole, WriteFailure, WriteKind};
+use crate::error::RequestReason;
+use crate::expr::{Actions, Arithmetic, Condition, Numeric, Operand, Path, SetType, SetValue};
+use crate::send::Failure;
+use crate::value::IntoValue;
 use crate::{Db, Error, Model, ModelKey, Result, ToAttribute};
 
-/// Changes attributes of one item in place; awaits to the item as it is afterwards.
-/// Made by [`Model::update`].
+/// Changes attributes of one item in place; awaits to the item as it is afterwards
+/// ([`Returned`]). Made by [`Model::update`].
 ///
 /// Paths may reach into nested documents, list elements and map entries: a change to
-/// one field of a map leaves the map's other fields as they are. The item must exist
-/// ([`Error::NotFound`] otherwise) unless [`Update::upsert`] is asked for. Updates of
-/// key attributes and two actions on overlapping paths are rejected before sending.
+/// one field of a map leaves the map's other fields as they are (the map must exist:
+/// [`Error::PathNotFound`] otherwise). The item must exist ([`Error::NotFound`]
+/// otherwise) unless [`Update::upsert`] is asked for. Written values are checked against
+/// the field's rules and go through its `set` transform; an `add` keeps the field's
+/// `min` and `max` against the stored value. Updates of key attributes, removals of
+/// fields the model needs, and two actions on overlapping paths are refused before
+/// sending.
 ///
 /// ```
 /// use dynamo_model::{Db, Model};
@@ -37,10 +43,10 @@ use crate::{Db, Error, Model, ModelKey, Result, ToAttribute};
 ///     .add(&Order::TOTAL, 5)
 ///     .remove(&Order::NOTE)
 ///     .condition(Order::STATUS.eq("paid"));
-/// let request = update.request()?;
-/// let input = request.as_input();
-/// assert_eq!(input.get_update_expression().as_deref(), Some("SET #n0 = :v0 REMOVE #n1 ADD #n2 :v1"));
-/// assert_eq!(input.get_condition_expression().as_deref(), Some("attribute_exists(#n3) AND #n0 = :v2"));
+/// let compiled = update.compile()?;
+/// let expressions = &compiled.expressions;
+/// assert_eq!(expressions.update.as_deref(), Some("SET #n0 = :v0 REMOVE #n1 ADD #n2 :v1"));
+/// assert_eq!(expressions.condition.as_deref(), Some("attribute_exists(#n3) AND #n0 = :v2"));
 /// # Ok::<(), dynamo_model::Error>(())
 /// ```
 #[must_use = "an update does nothing until it is awaited"]
@@ -66,74 +72,80 @@ impl<'a, M: Model> Update<'a, M> {
     }
 
     /// `SET path = value`.
-    pub fn set<T, F>(mut self, path: &Path<M, T, F>, value: impl Into<T>) -> Self {
-        self.actions.set(path, value.into());
+    pub fn set<T, F>(mut self, path: &Path<M, T, F>, value: impl IntoValue<T>) -> Self {
+        self.actions.set(path, &value.into_value());
         self
     }
 
     /// `SET path = if_not_exists(path, value)`: writes only when the attribute is absent.
-    pub fn set_if_not_exists<T, F>(mut self, path: &Path<M, T, F>, value: impl Into<T>) -> Self {
-        self.actions.set_if_not_exists(path, value.into());
+    pub fn set_if_not_exists<T, F>(mut self, path: &Path<M, T, F>, value: impl IntoValue<T>) -> Self {
+        self.actions.set_if_not_exists(path, &value.into_value());
         self
     }
 
-    /// `SET path = a ± b`, from [`Path::plus`], [`Path::minus`] and friends.
-    pub fn set_to<T, F>(mut self, path: &Path<M, T, F>, value: Arithmetic<M, T>) -> Self {
-        self.actions.set_value(&path.expr, value.value);
+    /// `SET path = a ± b`, from [`Path::plus`], [`Path::minus`] and friends. The
+    /// attributes read must exist ([`Error::PathNotFound`] otherwise); with a value
+    /// operand, the target's `min` and `max` are kept.
+    pub fn set_to<T: Numeric, F>(mut self, path: &Path<M, T, F>, value: Arithmetic<M, T>) -> Self {
+        self.actions.set_arithmetic(path, value);
         self
     }
 
-    /// `SET path = source`, copying another attribute of the same item.
+    /// `SET path = source`, copying another attribute of the same item (which must exist).
     pub fn set_from<T, F, G>(mut self, path: &Path<M, T, F>, source: &Path<M, T, G>) -> Self {
         self.actions.set_value(&path.expr, SetValue::Operand(Operand::Path(source.expr.clone())));
         self
     }
 
     /// `ADD path n`: adds to a number (subtract with a negative `n`), starting from 0
-    /// when the attribute is absent.
-    pub fn add<T: Numeric, F>(mut self, path: &Path<M, T, F>, n: impl Into<T>) -> Self {
-        self.actions.add(&path.expr, Operand::encoded(&path.expr, n.into().to_attribute()));
+    /// when the attribute is absent. The field's `min` and `max` hold against the stored
+    /// value: a result out of bounds is an [`Error::Validation`] and nothing is written.
+    pub fn add<T: Numeric, F>(mut self, path: &Path<M, T, F>, n: impl IntoValue<T>) -> Self {
+        self.actions.add_number(path, n.into_value());
         self
     }
 
     /// `ADD path members`: adds members to a set, creating it when absent.
-    pub fn add_to_set<T: SetType, F>(mut self, path: &Path<M, T, F>, members: T) -> Self {
-        self.actions.add(&path.expr, Operand::encoded(&path.expr, members.to_attribute()));
+    pub fn add_to_set<T: SetType, F>(mut self, path: &Path<M, T, F>, members: impl IntoValue<T>) -> Self {
+        let members = Operand::encoded(&path.expr, path.codec.encode(&members.into_value()));
+        self.actions.set_members(&path.expr, members, false);
         self
     }
 
     /// `DELETE path members`: removes members from a set (the attribute goes away with
     /// its last member).
-    pub fn delete_from_set<T: SetType, F>(mut self, path: &Path<M, T, F>, members: T) -> Self {
-        self.actions.delete(&path.expr, Operand::encoded(&path.expr, members.to_attribute()));
+    pub fn delete_from_set<T: SetType, F>(mut self, path: &Path<M, T, F>, members: impl IntoValue<T>) -> Self {
+        let members = Operand::encoded(&path.expr, path.codec.encode(&members.into_value()));
+        self.actions.set_members(&path.expr, members, true);
         self
     }
 
-    /// `REMOVE path`: deletes the attribute, list element or map entry.
+    /// `REMOVE path`: deletes the attribute, list element or map entry. A field the
+    /// model needs to read the item cannot be removed.
     pub fn remove<T, F>(mut self, path: &Path<M, T, F>) -> Self {
-        self.actions.remove(&path.expr);
+        self.actions.remove(path);
         self
     }
 
     /// Appends elements to a list, creating it when absent.
-    pub fn append<E: ToAttribute, F, V: Into<E>>(
+    pub fn append<E: ToAttribute, F, V: IntoValue<E>>(
         mut self,
         path: &Path<M, Vec<E>, F>,
         items: impl IntoIterator<Item = V>,
     ) -> Self {
-        let items: Vec<E> = items.into_iter().map(Into::into).collect();
-        self.actions.list_append(&path.expr, &items, false);
+        let items: Vec<E> = items.into_iter().map(IntoValue::into_value).collect();
+        self.actions.list_append(path, &items, false);
         self
     }
 
     /// Prepends elements to a list, creating it when absent.
-    pub fn prepend<E: ToAttribute, F, V: Into<E>>(
+    pub fn prepend<E: ToAttribute, F, V: IntoValue<E>>(
         mut self,
         path: &Path<M, Vec<E>, F>,
         items: impl IntoIterator<Item = V>,
     ) -> Self {
-        let items: Vec<E> = items.into_iter().map(Into::into).collect();
-        self.actions.list_append(&path.expr, &items, true);
+        let items: Vec<E> = items.into_iter().map(IntoValue::into_value).collect();
+        self.actions.list_append(path, &items, true);
         self
     }
 
@@ -144,8 +156,9 @@ impl<'a, M: Model> Update<'a, M> {
         self
     }
 
-    /// Creates the item (with only its key and these changes) when it does not exist,
-    /// instead of failing with [`Error::NotFound`].
+    /// Creates the item (with its key and these changes) when it does not exist,
+    /// instead of failing with [`Error::NotFound`]. Refused before sending when the item
+    /// it could create lacks fields the model needs.
     pub fn upsert(mut self) -> Self {
         self.upsert = true;
         self
@@ -159,65 +172,84 @@ impl<'a, M: Model> Update<'a, M> {
         self
     }
 
-    /// The `UpdateItem` request this operation sends, unsent.
-    pub fn request(&self) -> Result<UpdateItemFluentBuilder> {
-        let schema = M::KEY_SCHEMA;
-        let keys: Vec<&str> = std::iter::once(schema.hash.name).chain(schema.range.map(|r| r.name)).collect();
-        self.actions.rule_violations(M::NAME)?;
+    /// The checked description of the request.
+    pub fn compile(&self) -> Result<CompiledUpdate> {
+        if !self.actions.errors.is_empty() {
+            return Err(Error::Validation { model: M::NAME, errors: self.actions.errors.clone() });
+        }
         lifecycle::check_counters::<M>(&self.actions)?;
         let mut actions = self.actions.clone();
         lifecycle::stamp_update::<M>(&mut actions);
-        actions.check(M::NAME, &keys)?;
-        let mut renderer = Renderer::new(M::NAME);
-        let update = actions.render(&mut renderer)?;
-        let mut first = (!self.upsert).then(exists_condition::<M>);
-        if let Some(version) = self.expected_version.and_then(lifecycle::version_condition::<M>) {
-            first = Some(both::<M>(first, version));
+        let schema = M::KEY_SCHEMA;
+        let keys: Vec<&str> = std::iter::once(schema.hash.name).chain(schema.range.map(|r| r.name)).collect();
+        actions.check(&keys).map_err(|reason| Error::InvalidRequest { model: M::NAME, reason })?;
+        check_index_values::<M>(&actions)?;
+        if self.upsert {
+            let mut missing = Vec::new();
+            M::__required_attributes(&mut missing);
+            missing.retain(|name| !actions.written_roots().any(|written| written == *name));
+            if !missing.is_empty() {
+                return Err(Error::InvalidRequest {
+                    model: M::NAME,
+                    reason: RequestReason::IncompleteUpsert { missing },
+                });
+            }
         }
-        let condition = self.conditional.render(&mut renderer, first)?;
-        let (names, values) = renderer.finish();
-        let mut request = self
-            .db
-            .client()
-            .update_item()
-            .table_name(self.db.table_name::<M>())
-            .set_key(Some(self.key.to_key_item()?))
-            .set_condition_expression(condition)
-            .set_expression_attribute_names(names)
-            .set_expression_attribute_values(values)
-            .return_values(ReturnValue::AllNew)
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
-        if !update.is_empty() {
-            request = request.update_expression(update);
-        }
-        Ok(request)
+
+        let mut first: Vec<_> = (!self.upsert).then(exists_condition::<M>).into_iter().collect();
+        first.extend(self.expected_version.and_then(lifecycle::version_condition::<M>));
+        first.extend(actions.guards.iter().map(|guard| guard.node()));
+        let mut compiler = Compiler::new(M::NAME);
+        compiler.update(&actions)?;
+        compiler.condition(self.conditional.with(first).as_ref())?;
+        let expressions = compiler.finish()?;
+        let table = self.db.table_name::<M>();
+        let failure = WriteFailure {
+            model: M::NAME,
+            table: table.clone(),
+            kind: WriteKind::Update { upsert: self.upsert },
+            version: M::VERSION.zip(self.expected_version),
+            guards: actions.guards,
+        };
+        Ok(CompiledUpdate { table, key: self.key.to_key_item()?, expressions, failure })
     }
 
-    async fn send(self) -> Result<M> {
-        let request = self.request()?;
-        let table = self.db.table_name::<M>();
-        match request.send().await {
-            Ok(output) => match output.attributes {
-                Some(item) => M::from_item(item),
-                None => Err(Error::NotFound { model: M::NAME, table }),
-            },
-            Err(err) => {
-                if let Some(UpdateItemError::ConditionalCheckFailedException(failed)) = err.as_service_error() {
-                    let item = failed.item.clone().filter(|item| !item.is_empty());
-                    if item.is_none() && !self.upsert {
-                        return Err(Error::NotFound { model: M::NAME, table });
-                    }
-                    return Err(lifecycle::condition_error::<M>(table, self.expected_version, item));
-                }
-                Err(crate::error::service_error("UpdateItem", &table, err))
-            }
+    /// The `UpdateItem` request this operation sends, unsent.
+    pub fn request(&self) -> Result<UpdateItemFluentBuilder> {
+        Ok(self.compile()?.into_request(self.db.client()))
+    }
+
+    async fn send(self) -> Result<Returned<M>> {
+        let (request, failure) = self.compile()?.into_parts(self.db.client());
+        match self.db.send("UpdateItem", &failure.table, request.send()).await {
+            Ok(output) => Ok(Returned::new(M::from_item(output.attributes.unwrap_or_default()))),
+            Err(Failure::Condition(item)) => Err(failure.explain(item)),
+            Err(Failure::Other(error)) => Err(error),
         }
     }
 }
 
+/// Values written to the key attributes of an index have their key's type, are not
+/// empty and fit, as for a put.
+fn check_index_values<M: Model>(actions: &Actions) -> Result<()> {
+    for (name, value) in actions.top_level_values() {
+        for index in M::INDEXES {
+            let keys = std::iter::once((index.hash, KeyRole::Hash)).chain(index.range.map(|r| (r, KeyRole::Range)));
+            for (key, role) in keys.filter(|(key, _)| key.name == name) {
+                values::check_key(key.scalar, role, value).map_err(|reason| Error::Invalid {
+                    model: M::NAME,
+                    attribute: name.into(),
+                    reason,
+                })?;
+            }
+        }
+    }
+    Ok(())
+}
+
 impl<'a, M: Model + 'a> IntoFuture for Update<'a, M> {
-    type Output = Result<M>;
-    type IntoFuture = super::OpFuture<'a, M>;
+    type Output = Result<Returned<M>>;
+    type IntoFuture = super::OpFuture<'a, Returned<M>>;
 
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())

@@ -3,12 +3,12 @@
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use crate::error::{Error, InvalidReason};
-use crate::expr::{Actions, Node, Operand, PathExpr, SetValue};
+use crate::error::{Error, RequestReason};
+use crate::expr::{Actions, Comparator, Node, Operand, PathExpr, SetValue};
 use crate::{Item, Model, Result};
 
 fn root(name: &'static str) -> PathExpr {
-    PathExpr { root: name, tail: Vec::new() }
+    PathExpr::attribute(name)
 }
 
 fn number(n: u64) -> AttributeValue {
@@ -46,7 +46,7 @@ pub(crate) fn stamp_update<M: Model>(actions: &mut Actions) {
         actions.set_value(&path, SetValue::IfNotExists(path.clone(), Operand::Value(created.now())));
     }
     if let Some(version) = M::VERSION.filter(|name| !actions.touches(name)) {
-        actions.add(&root(version), Operand::Value(number(1)));
+        actions.set_members(&root(version), Operand::Value(number(1)), false);
     }
 }
 
@@ -59,7 +59,7 @@ pub(crate) fn version_condition<M: Model>(expected: u64) -> Option<Node> {
     } else {
         Node::Compare {
             left: Operand::Path(root(version)),
-            op: crate::expr::Comparator::Eq,
+            op: Comparator::Eq,
             right: Operand::Value(number(expected)),
         }
     })
@@ -76,36 +76,16 @@ pub(crate) fn bump_version<M: Model>(model: &M, item: &mut Item) -> Option<u64> 
 /// Counters change only by `ADD`: a `SET` or `REMOVE` of one is refused.
 pub(crate) fn check_counters<M: Model>(actions: &Actions) -> Result<()> {
     match actions.non_add_target(M::COUNTERS) {
-        Some(path) => Err(Error::Invalid {
+        Some(path) => Err(Error::InvalidRequest {
             model: M::NAME,
-            attribute: path.to_string().into(),
-            reason: InvalidReason::CounterWrite,
+            reason: RequestReason::CounterWrite { attribute: path.to_string() },
         }),
         None => Ok(()),
     }
 }
 
-/// Turns a failed condition into the error that explains it: the version moved
-/// ([`Error::VersionConflict`]) or the caller's own condition did not hold.
-pub(crate) fn condition_error<M: Model>(table: String, expected_version: Option<u64>, current: Option<Item>) -> Error {
-    if let (Some(expected), Some(name)) = (expected_version, M::VERSION) {
-        let stored = current.as_ref().and_then(|item| match item.get(name) {
-            Some(AttributeValue::N(n)) => n.parse::<u64>().ok(),
-            _ => None,
-        });
-        let moved = match &current {
-            None => expected != 0,
-            Some(_) => stored.unwrap_or(0) != expected,
-        };
-        if moved {
-            return Error::VersionConflict { model: M::NAME, table, expected, current: current.map(Box::new) };
-        }
-    }
-    Error::ConditionFailed { model: M::NAME, table, item: current.map(Box::new) }
-}
-
 /// Now, in epoch seconds, as DynamoDB's TTL counts.
-pub(crate) fn epoch_seconds() -> u64 {
+fn epoch_seconds() -> u64 {
     crate::schema::since_epoch().as_secs()
 }
 
@@ -125,7 +105,7 @@ pub(crate) fn unexpired_filter<M: Model>() -> Option<Node> {
         Node::NotExists(root(ttl)),
         Node::Compare {
             left: Operand::Path(root(ttl)),
-            op: crate::expr::Comparator::Gt,
+            op: Comparator::Gt,
             right: Operand::Value(number(epoch_seconds())),
         },
     ]))

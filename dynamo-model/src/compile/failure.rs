@@ -1,0 +1,141 @@
+//! What a failed condition means. A write's condition is built from several parts (the
+//! item must exist or must not, the version read, the bounds of an increment, the
+//! paths the update writes inside, the caller's own condition); when DynamoDB answers
+//! `ConditionalCheckFailed` with the item as stored, the part that failed is found on
+//! that item, so the error says why.
+
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use crate::error::{Error, FieldError, Rule};
+use crate::expr::{ordered, Comparator, Node, Operand, PathExpr};
+use crate::Item;
+
+/// A condition the library adds to an update so that DynamoDB refuses it with a failed
+/// condition rather than a validation error, or rather than breaking a rule.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Guard {
+    /// The update writes inside this path, or reads it: it must exist.
+    Exists(PathExpr),
+    /// An increment keeps a field's `min` or `max`: `path op threshold`, or the path
+    /// absent when that is fine (`ADD` counts it as 0).
+    Bound {
+        path: PathExpr,
+        op: Comparator,
+        threshold: AttributeValue,
+        absent_ok: bool,
+        /// The field whose rule it is.
+        attribute: String,
+        rule: Rule,
+        /// The change, such as `+ 5`.
+        change: String,
+    },
+}
+
+impl Guard {
+    /// The condition DynamoDB checks.
+    pub(crate) fn node(&self) -> Node {
+        match self {
+            Guard::Exists(path) => Node::Exists(path.clone()),
+            Guard::Bound { path, op, threshold, absent_ok, .. } => {
+                let compare = Node::Compare {
+                    left: Operand::Path(path.clone()),
+                    op: *op,
+                    right: Operand::Value(threshold.clone()),
+                };
+                if *absent_ok {
+                    Node::Or(vec![Node::NotExists(path.clone()), compare])
+                } else {
+                    compare
+                }
+            }
+        }
+    }
+
+    /// Whether the guard holds for the item as stored (`None`: no item).
+    fn holds(&self, item: Option<&Item>) -> bool {
+        match self {
+            Guard::Exists(path) => item.and_then(|item| path.lookup(item)).is_some(),
+            Guard::Bound { path, op, threshold, absent_ok, .. } => match item.and_then(|item| path.lookup(item)) {
+                None => *absent_ok,
+                Some(value) => {
+                    let order = ordered(value, threshold);
+                    match op {
+                        Comparator::Ge => order.is_some_and(|o| o.is_ge()),
+                        _ => order.is_some_and(|o| o.is_le()),
+                    }
+                }
+            },
+        }
+    }
+}
+
+/// What kind of write failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum WriteKind {
+    /// A put; `if_not_exists` when it only creates.
+    Put { if_not_exists: bool },
+    /// An update; without `upsert` the item must exist.
+    Update { upsert: bool },
+    /// A delete.
+    Delete,
+    /// A condition check (in a transaction).
+    Check,
+}
+
+/// How to read a failed condition of one compiled write, for its model.
+#[derive(Debug, Clone)]
+pub struct WriteFailure {
+    pub(crate) model: &'static str,
+    pub(crate) table: String,
+    pub(crate) kind: WriteKind,
+    /// The `#[dynamo(version)]` attribute and the version the write expects.
+    pub(crate) version: Option<(&'static str, u64)>,
+    pub(crate) guards: Vec<Guard>,
+}
+
+impl WriteFailure {
+    /// The error that explains why the condition failed, given the item as stored when
+    /// it did (`None`: there was none).
+    pub(crate) fn explain(self, item: Option<Item>) -> Error {
+        let WriteFailure { model, table, kind, version, guards } = self;
+        match kind {
+            WriteKind::Put { if_not_exists: true } if item.is_some() => {
+                return Error::AlreadyExists { model, table };
+            }
+            WriteKind::Update { upsert: false } if item.is_none() => return Error::NotFound { model, table },
+            _ => {}
+        }
+        if let Some((name, expected)) = version {
+            let moved = match &item {
+                None => expected != 0,
+                Some(item) => match item.get(name) {
+                    Some(AttributeValue::N(n)) => n.parse::<u64>().ok() != Some(expected),
+                    _ => expected != 0,
+                },
+            };
+            if moved {
+                return Error::VersionConflict { model, table, expected, current: item.map(Box::new) };
+            }
+        }
+        if let Some(guard) = guards.iter().find(|guard| !guard.holds(item.as_ref())) {
+            match guard {
+                Guard::Exists(path) => {
+                    return Error::PathNotFound { model, table, path: path.to_string(), item: item.map(Box::new) }
+                }
+                Guard::Bound { path, attribute, rule, change, .. } => {
+                    let current = match item.as_ref().and_then(|item| path.lookup(item)) {
+                        Some(AttributeValue::N(n)) => n.clone(),
+                        _ => "0".to_owned(),
+                    };
+                    let error = FieldError {
+                        attribute: attribute.clone().into(),
+                        rule: rule.clone(),
+                        value: format!("{current} {change}"),
+                    };
+                    return Error::Validation { model, errors: vec![error] };
+                }
+            }
+        }
+        Error::ConditionFailed { model, table, item: item.map(Box::new) }
+    }
+}
