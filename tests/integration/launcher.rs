@@ -69,7 +69,34 @@ fn dropping_the_handle_stops_the_process_it_started() {
         assert!(!Thing::table_exists(&second.isolated_db()).await.unwrap());
         let proc_dir = std::path::PathBuf::from(format!("/proc/{pid}"));
         assert!(proc_dir.exists(), "control: the process runs before the drop");
+        // A `Db` keeps the process running after the handle is gone…
+        let db = second.isolated_db();
         drop(second);
-        assert!(!proc_dir.exists(), "process {pid} still running after drop");
+        assert!(proc_dir.exists(), "a Db from the handle keeps DynamoDB Local running");
+        Thing::create_table(&db).await.unwrap();
+        Thing::put(&db, &Thing { id: "t".into() }).await.unwrap();
+        // …and the last one to go stops it.
+        drop(db);
+        assert!(!proc_dir.exists(), "process {pid} still running after the last drop");
+    });
+}
+
+/// `local::test_db()`, the harness for users' tests: each call, from any runtime (here
+/// two, as two `#[tokio::test]`s have), gets an empty namespace on one shared instance.
+#[test]
+fn the_test_harness_gives_each_test_its_own_namespace() {
+    let new_runtime = || tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let first = new_runtime().block_on(async {
+        let db = dynamo_model::local::test_db().await.unwrap();
+        Thing::create_table(&db).await.unwrap();
+        Thing::put(&db, &Thing { id: "a".into() }).await.unwrap();
+        Thing::get(&db, Thing::key("a")).await.unwrap()
+    });
+    assert_eq!(first, Some(Thing { id: "a".into() }));
+    new_runtime().block_on(async {
+        let db = dynamo_model::local::test_db().await.unwrap();
+        assert!(!Thing::table_exists(&db).await.unwrap(), "a new namespace starts empty");
+        Thing::create_table(&db).await.unwrap();
+        assert!(Thing::scan(&db).await.unwrap().is_empty());
     });
 }

@@ -455,6 +455,11 @@ impl<E: Ord> Containable for std::collections::BTreeSet<E> {
 pub trait Ordered {}
 
 impl<T: KeyAttribute> Ordered for T {}
+impl Ordered for std::time::SystemTime {}
+#[cfg(feature = "chrono")]
+impl Ordered for chrono::DateTime<chrono::Utc> {}
+#[cfg(feature = "time")]
+impl Ordered for time::OffsetDateTime {}
 
 /// Types `size()` is defined on in DynamoDB: strings, binary, lists, maps and sets.
 #[diagnostic::on_unimplemented(
