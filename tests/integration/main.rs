@@ -21,6 +21,7 @@ mod nested_validation;
 mod pagination;
 mod reserved;
 mod roundtrip;
+mod rules;
 mod schema;
 mod sparse_index;
 mod table;
