@@ -23,6 +23,7 @@ mod pagination;
 mod readme;
 mod reserved;
 mod roundtrip;
+mod rules;
 mod schema;
 mod sparse_index;
 mod table;
