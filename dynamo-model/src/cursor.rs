@@ -2,14 +2,16 @@
 //!
 //! A [`Cursor`] is opaque text: hand it to an HTTP client and take it back. It is bound
 //! to the query that made it: the same table or index, the same partition, inside the
-//! same sort-key condition. A cursor from another query, a tampered one, or text that is
-//! no cursor is [`Error::InvalidCursor`] before anything is sent, never an error from
-//! DynamoDB.
+//! same sort-key condition. A cursor from another query, one whose key does not fit the
+//! query, or text that is no cursor is [`Error::InvalidCursor`] before anything is
+//! sent, never an error from DynamoDB.
 //!
-//! By default a cursor carries the key it resumes after, readable by whoever holds it.
-//! With a [`CursorKey`] on the [`Db`](crate::Db) ([`Db::with_cursor_key`](crate::Db::with_cursor_key)),
+//! By default a cursor carries the key it resumes after, readable by whoever holds it,
+//! and a client who edits it into another valid key of the same query moves its own
+//! starting point (no more than that: the key must still fit the query). With a
+//! [`CursorKey`] on the [`Db`](crate::Db) ([`Db::with_cursor_key`](crate::Db::with_cursor_key)),
 //! cursors are sealed (XChaCha20-Poly1305): clients can neither read the key values in
-//! them nor forge one.
+//! them nor forge or change one.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -144,9 +146,19 @@ pub(crate) struct CursorSpec {
     partition: Option<(&'static str, AttributeValue)>,
     /// The sort-key condition of a query.
     range: Option<(&'static str, Node)>,
+    /// Whether that sort key is unique within the partition (a table's).
+    unique: bool,
     /// Whether the query reads from the highest sort key down.
     descending: bool,
     seal: Option<CursorKey>,
+}
+
+/// Whether a key space's sort key identifies an item within a partition: a table's
+/// does; an index's may repeat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SortKeys {
+    Unique,
+    Repeating,
 }
 
 impl CursorSpec {
@@ -155,7 +167,7 @@ impl CursorSpec {
         index: Option<&str>,
         keys: Vec<(KeyDef, KeyRole)>,
         partition: Option<(&'static str, AttributeValue)>,
-        range: Option<(&'static str, Node)>,
+        range: Option<(&'static str, Node, SortKeys)>,
         descending: bool,
         seal: Option<CursorKey>,
     ) -> Self {
@@ -165,13 +177,23 @@ impl CursorSpec {
             binding.push('\u{0}');
             binding.push_str(&key_json(&HashMap::from([(String::new(), value.clone())])).to_string());
         }
-        Self { binding, keys, partition, range, descending, seal }
+        // Only a unique sort key can sit on the end bound with nothing after it.
+        let (range, unique) = match range {
+            Some((name, node, sort_keys)) => (Some((name, node)), sort_keys == SortKeys::Unique),
+            None => (None, false),
+        };
+        Self { binding, keys, partition, range, unique, descending, seal }
     }
 
     /// Whether nothing can follow `key` in this query: it sits on the inclusive bound
     /// the query reads towards (`<= d` or `BETWEEN b AND d` read upwards, reaching
-    /// `d`). DynamoDB rejects such a start key instead of returning an empty page.
+    /// `d`), and the sort key is unique, as a table's is. DynamoDB rejects such a start
+    /// key instead of returning an empty page. (Items of an index may share a sort key,
+    /// so more may follow one on the bound; DynamoDB takes such a start key.)
     pub(crate) fn at_end(&self, key: &Item) -> bool {
+        if !self.unique {
+            return false;
+        }
         let Some((name, condition)) = &self.range else { return false };
         let Some(value) = key.get(*name) else { return false };
         let bound = match (condition, self.descending) {
@@ -355,7 +377,7 @@ mod tests {
             (KeyDef { name: "sk", scalar: ScalarType::S }, KeyRole::Range),
         ];
         let range = Node::BeginsWith { path: PathExpr::attribute("sk"), prefix: Operand::Value(s("b")) };
-        CursorSpec::new("t", None, keys, Some(("pk", s(partition))), Some(("sk", range)), false, seal)
+        CursorSpec::new("t", None, keys, Some(("pk", s(partition))), Some(("sk", range, SortKeys::Unique)), false, seal)
     }
 
     fn key(pk: &str, sk: &str) -> Item {

@@ -141,8 +141,8 @@ pub enum Error {
         item: Option<Box<crate::Item>>,
     },
     /// A pagination cursor that this library did not make for this query or scan: from
-    /// another table, index or partition, outside the sort-key condition, tampered with,
-    /// or sealed with another key.
+    /// another table, index or partition, outside the sort-key condition, malformed, or
+    /// (with a cursor key) not sealed with this `Db`'s key or changed since.
     #[error("invalid cursor: {reason}")]
     InvalidCursor {
         /// What is wrong with it.

@@ -199,6 +199,35 @@ impl Number {
         self.digits.is_empty() || (self.digits.len() <= 38 && (-129..=126).contains(&self.power))
     }
 
+    /// The text DynamoDB gives the number back as: plain decimal notation, no sign for
+    /// positives, no leading or trailing zeros, no exponent (`+1.50` is `1.5`, `1e5` is
+    /// `100000`, `-0` is `0`, `1e-7` is `0.0000001`).
+    pub(crate) fn to_plain(&self) -> String {
+        if self.digits.is_empty() {
+            return "0".to_owned();
+        }
+        let mut out = String::with_capacity(self.digits.len() + self.power.unsigned_abs() as usize + 3);
+        if self.negative {
+            out.push('-');
+        }
+        let digits = |range: &[u8], out: &mut String| range.iter().for_each(|&d| out.push(char::from(d)));
+        let len = self.digits.len() as i64;
+        if self.power <= 0 {
+            out.push_str("0.");
+            (0..-self.power).for_each(|_| out.push('0'));
+            digits(&self.digits, &mut out);
+        } else if self.power >= len {
+            digits(&self.digits, &mut out);
+            (0..self.power - len).for_each(|_| out.push('0'));
+        } else {
+            let (whole, fraction) = self.digits.split_at(self.power as usize);
+            digits(whole, &mut out);
+            out.push('.');
+            digits(fraction, &mut out);
+        }
+        out
+    }
+
     /// Compares by value.
     pub(crate) fn compare(&self, other: &Number) -> std::cmp::Ordering {
         let sign = |n: &Number| {
@@ -407,6 +436,38 @@ mod tests {
         ];
         for (text, size) in measured {
             assert_eq!(n(text), size, "N {text}");
+        }
+    }
+
+    /// The forms measured against DynamoDB Local (what a get returns after a put).
+    #[test]
+    fn numbers_come_back_in_plain_notation() {
+        let plain = |text: &str| Number::parse(text).map(|n| n.to_plain());
+        for (text, stored) in [
+            ("1e100", format!("1{}", "0".repeat(100))),
+            ("1e-7", "0.0000001".to_owned()),
+            ("9.99e125", format!("999{}", "0".repeat(123))),
+            ("1e-130", format!("0.{}1", "0".repeat(129))),
+            (
+                "12345678901234567890123456789012345678e10",
+                "123456789012345678901234567890123456780000000000".to_owned(),
+            ),
+            ("1.0E+5", "100000".to_owned()),
+            ("-0.0", "0".to_owned()),
+            ("12.340", "12.34".to_owned()),
+            ("+1.50", "1.5".to_owned()),
+            ("00012.3400", "12.34".to_owned()),
+            ("1.5e-3", "0.0015".to_owned()),
+            ("-1e-5", "-0.00001".to_owned()),
+            ("0.1e1", "1".to_owned()),
+            ("5.", "5".to_owned()),
+            ("-.5", "-0.5".to_owned()),
+            ("0e5", "0".to_owned()),
+            ("123.456e-10", "0.0000000123456".to_owned()),
+            ("-1.5e30", format!("-15{}", "0".repeat(29))),
+            ("100", "100".to_owned()),
+        ] {
+            assert_eq!(plain(text), Some(stored), "{text}");
         }
     }
 

@@ -62,7 +62,7 @@ pub fn path_encode<M, T, F>(
     path: &crate::expr::Path<M, T, F>,
     value: &T,
 ) -> std::result::Result<Option<AttributeValue>, EncodeError> {
-    path.codec.encode(value)
+    path.encode(value)
 }
 
 /// Encodes a value through serde_dynamo; a serde `None`/unit (`NULL`) is no value, as

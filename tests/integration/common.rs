@@ -66,5 +66,9 @@ impl Intercept for RequestCounter {
 pub fn counted(db: &Db) -> (Db, RequestCounter) {
     let counter = RequestCounter::default();
     let config = db.client().config().to_builder().interceptor(counter.clone()).build();
-    (Db::new(aws_sdk_dynamodb::Client::from_conf(config)).with_table_prefix(db.table_prefix()), counter)
+    let mut counted = Db::new(aws_sdk_dynamodb::Client::from_conf(config)).with_table_prefix(db.table_prefix());
+    if let Some(key) = db.cursor_key() {
+        counted = counted.with_cursor_key(key.clone());
+    }
+    (counted, counter)
 }

@@ -1382,9 +1382,10 @@ mod raw_values {
                 extra: HashMap::from([("other".to_owned(), n("9.9999999999999999999999999999999999999e125"))]),
                 ..raw_item("g")
             };
-            assert_eq!(accepted!(requests, Raw::put(&cdb, &good)), good);
+            let stored = accepted!(requests, Raw::put(&cdb, &good));
+            assert_eq!(stored.raw, good.raw);
             let read = accepted!(requests, Raw::get(&cdb, Raw::key("g")).consistent()).unwrap();
-            assert_eq!(read.raw, good.raw);
+            assert_eq!(read, stored, "the put returns the item as DynamoDB stores it");
             assert!(read.extra.contains_key("other"));
             let updated = accepted!(
                 requests,
@@ -2050,7 +2051,23 @@ mod conversion {
             .into_item()
             .unwrap();
             assert_eq!(updated, expected);
-            assert_eq!(Conv::get(&db, Conv::key("c", "a")).consistent().await.unwrap(), Some(expected));
+            assert_eq!(Conv::get(&db, Conv::key("c", "a")).consistent().await.unwrap(), Some(expected.clone()));
+
+            // So do entries and elements written one by one: `None` and an empty set are
+            // NULL there, as in a whole map or list.
+            let entries = accepted!(
+                requests,
+                Conv::update(&cdb, Conv::key("c", "a"))
+                    .set(&Conv::OPT_MAP.key("y"), None)
+                    .set(&Conv::SET_MAP.key("g"), BTreeSet::new())
+                    .set(&Conv::LIST_OF_SETS.index(0), set(["r"]))
+            )
+            .into_item()
+            .unwrap();
+            assert_eq!(entries.opt_map, HashMap::from([("z".to_owned(), None), ("y".to_owned(), None)]));
+            assert_eq!(entries.set_map["g"], BTreeSet::new());
+            assert_eq!(entries.list_of_sets, [set(["r"]), set(["q"])]);
+            assert_eq!(Conv::get(&db, Conv::key("c", "a")).consistent().await.unwrap(), Some(entries));
         });
     }
 }

@@ -166,6 +166,33 @@ pub(crate) fn check_item(model: &'static str, item: &Item) -> crate::Result<()> 
     })
 }
 
+/// Writes every number of an item (anywhere inside it) as DynamoDB gives it back, so
+/// that the item a put returns is the item a get returns. The numbers have been checked.
+pub(crate) fn normalize_numbers(item: &mut Item) {
+    fn number(text: &mut String) {
+        // Integers as the number types write them are already in DynamoDB's form.
+        let bytes = text.as_bytes();
+        let digits = bytes.strip_prefix(b"-").unwrap_or(bytes);
+        let plain = digits.iter().all(u8::is_ascii_digit)
+            && (digits == b"0" && bytes.len() == 1 || digits.first().is_some_and(|&d| d != b'0'));
+        if !plain {
+            if let Some(parsed) = Number::parse(text) {
+                *text = parsed.to_plain();
+            }
+        }
+    }
+    fn walk(value: &mut AttributeValue) {
+        match value {
+            AttributeValue::N(text) => number(text),
+            AttributeValue::Ns(members) => members.iter_mut().for_each(number),
+            AttributeValue::L(list) => list.iter_mut().for_each(walk),
+            AttributeValue::M(map) => map.values_mut().for_each(walk),
+            _ => {}
+        }
+    }
+    item.values_mut().for_each(walk);
+}
+
 /// What DynamoDB requires of a key value (of the table or of an index): its key's type,
 /// not empty, within the size limit of its role.
 pub(crate) fn check_key(scalar: ScalarType, role: KeyRole, value: &AttributeValue) -> Result<(), InvalidReason> {

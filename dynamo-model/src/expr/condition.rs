@@ -482,7 +482,7 @@ impl<M, T, F> Path<M, T, F> {
     /// The operand of a value compared with this path: transformed and encoded as the
     /// field stores it.
     fn operand(&self, value: impl IntoValue<T>) -> Operand {
-        Operand::encoded(&self.expr, self.codec.encode(&value.into_value()))
+        Operand::encoded(&self.expr, self.encode(&value.into_value()))
     }
 
     fn key_compare(&self, op: Comparator, value: impl IntoValue<T>) -> KeyComparison<M, F> {
@@ -556,7 +556,7 @@ impl<M, T, F> Path<M, T, F> {
         T: Containable,
     {
         let wrapped = T::__wrap(needle.into_value());
-        let value = match self.codec.encode(&wrapped) {
+        let value = match self.encode(&wrapped) {
             Ok(Some(encoded)) => {
                 // A `Vec<u8>` is binary: it has no elements to look for.
                 let binary = matches!(encoded, AttributeValue::B(_));

@@ -33,6 +33,7 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::marker::PhantomData;
+use std::sync::Arc;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
@@ -239,18 +240,44 @@ impl fmt::Display for PathExpr {
     }
 }
 
+/// The `set` transform of the list or map field a path's element or entry belongs to,
+/// applied to the element or entry alone.
+type Outer<T> = Arc<dyn Fn(&T) -> T + Send + Sync>;
+
 /// A typed path to an attribute of model `M` holding a `T`. `F` marks top-level fields
 /// (see [`Field`]); nested paths are [`Nested`].
 pub struct Path<M, T, F = Nested> {
     pub(crate) expr: PathExpr,
     pub(crate) codec: Codec<T>,
+    outer: Option<Outer<T>>,
     marker: PhantomData<fn() -> (M, F)>,
 }
 
 impl<M, T, F> Path<M, T, F> {
     /// A top-level attribute. Used by the derive; `codec` is how the field is stored.
     pub const fn new(name: &'static str, codec: Codec<T>) -> Self {
-        Self { expr: PathExpr { root: name, tail: Vec::new() }, codec, marker: PhantomData }
+        Self { expr: PathExpr { root: name, tail: Vec::new() }, codec, outer: None, marker: PhantomData }
+    }
+
+    /// A value as this path stores it: through the `set` transform of the list or map it
+    /// lies in, its field's transform, then its field's encoding.
+    pub(crate) fn encode(&self, value: &T) -> Result<Option<AttributeValue>, EncodeError> {
+        match &self.outer {
+            Some(outer) => self.codec.encode(&outer(value)),
+            None => self.codec.encode(value),
+        }
+    }
+
+    /// As [`Path::encode`], for a value written: checked against the field's rules too.
+    pub(crate) fn encode_written(
+        &self,
+        value: &T,
+        errors: &mut Vec<FieldError>,
+    ) -> Result<Option<AttributeValue>, EncodeError> {
+        match &self.outer {
+            Some(outer) => self.codec.encode_written(&outer(value), &self.expr, errors),
+            None => self.codec.encode_written(value, &self.expr, errors),
+        }
     }
 
     /// The attribute name of the path's first step.
@@ -264,10 +291,12 @@ impl<M, T, F> Path<M, T, F> {
         self.codec
     }
 
-    fn step<U: ToAttribute>(&self, segment: Segment) -> Path<M, U, Nested> {
+    /// The path of an element or entry (`segment`) of this list or map; `outer` carries
+    /// this field's `set` transform over to it.
+    fn step<U: ToAttribute>(&self, segment: Segment, outer: Option<Outer<U>>) -> Path<M, U, Nested> {
         let mut expr = self.expr.clone();
         expr.tail.push(segment);
-        Path { expr, codec: Codec::new(U::to_attribute).rules(nested_rules::<U>), marker: PhantomData }
+        Path { expr, codec: Codec::new(element_encode::<U>).rules(nested_rules::<U>), outer, marker: PhantomData }
     }
 
     /// A field of the nested document this path holds.
@@ -275,36 +304,79 @@ impl<M, T, F> Path<M, T, F> {
         let mut expr = self.expr.clone();
         expr.tail.push(Segment::Attr(Cow::Borrowed(field.expr.root)));
         expr.tail.extend(field.expr.tail);
-        Path { expr, codec: field.codec, marker: PhantomData }
+        Path { expr, codec: field.codec, outer: field.outer, marker: PhantomData }
     }
 }
 
-impl<M, E: ToAttribute, F> Path<M, Vec<E>, F> {
-    /// The list element at `index`. (A `Vec<u8>` is binary, not a list: a request using
-    /// one of its "elements" is an [`Error::InvalidRequest`](crate::Error::InvalidRequest).)
+/// An element of a list or an entry of a map, stored as in a whole one: a value stored as
+/// nothing (`None`, an empty set) is `NULL` there.
+fn element_encode<U: ToAttribute>(value: &U) -> Result<Option<AttributeValue>, EncodeError> {
+    Ok(Some(value.to_attribute()?.unwrap_or(AttributeValue::Null(true))))
+}
+
+impl<M, E: ToAttribute + Clone + 'static, F> Path<M, Vec<E>, F> {
+    /// The list element at `index`. The list field's `set` transform applies to the
+    /// element as it would inside the list. (A `Vec<u8>` is binary, not a list: a
+    /// request using one of its "elements" is an
+    /// [`Error::InvalidRequest`](crate::Error::InvalidRequest).)
     pub fn index(&self, index: usize) -> Path<M, E, Nested> {
         let binary = matches!(E::__vec_to_attribute(&[]), Ok(Some(AttributeValue::B(_))));
-        self.step(if binary { Segment::ByteIndex(index) } else { Segment::Index(index) })
+        let segment = if binary { Segment::ByteIndex(index) } else { Segment::Index(index) };
+        let outer = self.codec.transform.map(|transform| {
+            Arc::new(move |element: &E| {
+                let mut list = transform(&vec![element.clone()]);
+                match (list.pop(), list.is_empty()) {
+                    (Some(transformed), true) => transformed,
+                    // A transform that changes the number of elements has no meaning
+                    // for one of them.
+                    _ => element.clone(),
+                }
+            }) as Outer<E>
+        });
+        self.step(segment, outer)
     }
 }
 
-impl<M, V: ToAttribute, F, S> Path<M, HashMap<String, V, S>, F> {
-    /// The map entry under `key`.
+impl<M, V, F, S> Path<M, HashMap<String, V, S>, F>
+where
+    V: ToAttribute + Clone + 'static,
+    S: std::hash::BuildHasher + Default + 'static,
+{
+    /// The map entry under `key`. The map field's `set` transform applies to the entry as
+    /// it would inside the map.
     pub fn key(&self, key: impl Into<String>) -> Path<M, V, Nested> {
-        self.step(Segment::Attr(Cow::Owned(key.into())))
+        let key = key.into();
+        let outer = self.codec.transform.map(|transform| {
+            let key = key.clone();
+            Arc::new(move |value: &V| {
+                let mut map = HashMap::with_hasher(S::default());
+                map.insert(key.clone(), value.clone());
+                transform(&map).remove(&key).unwrap_or_else(|| value.clone())
+            }) as Outer<V>
+        });
+        self.step(Segment::Attr(Cow::Owned(key)), outer)
     }
 }
 
-impl<M, V: ToAttribute, F> Path<M, BTreeMap<String, V>, F> {
-    /// The map entry under `key`.
+impl<M, V: ToAttribute + Clone + 'static, F> Path<M, BTreeMap<String, V>, F> {
+    /// The map entry under `key`. The map field's `set` transform applies to the entry as
+    /// it would inside the map.
     pub fn key(&self, key: impl Into<String>) -> Path<M, V, Nested> {
-        self.step(Segment::Attr(Cow::Owned(key.into())))
+        let key = key.into();
+        let outer = self.codec.transform.map(|transform| {
+            let key = key.clone();
+            Arc::new(move |value: &V| {
+                let map = BTreeMap::from([(key.clone(), value.clone())]);
+                transform(&map).remove(&key).unwrap_or_else(|| value.clone())
+            }) as Outer<V>
+        });
+        self.step(Segment::Attr(Cow::Owned(key)), outer)
     }
 }
 
 impl<M, T, F> Clone for Path<M, T, F> {
     fn clone(&self) -> Self {
-        Self { expr: self.expr.clone(), codec: self.codec, marker: PhantomData }
+        Self { expr: self.expr.clone(), codec: self.codec, outer: self.outer.clone(), marker: PhantomData }
     }
 }
 

@@ -146,7 +146,7 @@ impl<M, T: Numeric, F> Path<M, T, F> {
     }
 
     fn arithmetic(&self, amount: T, subtract: bool) -> Arithmetic<M, T> {
-        let operand = Operand::encoded(&self.expr, self.codec.encode(&amount));
+        let operand = Operand::encoded(&self.expr, self.encode(&amount));
         let source = Operand::Path(self.expr.clone());
         let value = if subtract { SetValue::Minus(source, operand) } else { SetValue::Plus(source, operand) };
         Arithmetic { value, delta: Some(Delta { source: self.expr.clone(), amount, subtract }), marker: PhantomData }
@@ -192,7 +192,7 @@ impl Actions {
     }
 
     fn written<M, T, F>(&mut self, path: &Path<M, T, F>, value: &T) -> Operand {
-        Operand::encoded(&path.expr, path.codec.encode_written(value, &path.expr, &mut self.errors))
+        Operand::encoded(&path.expr, path.encode_written(value, &mut self.errors))
     }
 
     /// `SET path = value`, for any value side.
@@ -225,7 +225,7 @@ impl Actions {
     /// `ADD path n`, keeping the field's bounds; an absent attribute counts as 0.
     pub(crate) fn add_number<M, T: Numeric, F>(&mut self, path: &Path<M, T, F>, n: T) {
         self.within(&path.expr);
-        let operand = Operand::encoded(&path.expr, path.codec.encode(&n));
+        let operand = Operand::encoded(&path.expr, path.encode(&n));
         self.bound(path, &path.expr, Change::Plus(n), true);
         self.list.push(Action::Add(path.expr.clone(), operand));
     }
@@ -247,7 +247,7 @@ impl Actions {
 
     /// `SET path = list_append(...)`: the elements go through the list field's codec.
     pub(crate) fn list_append<M, E, F>(&mut self, path: &Path<M, Vec<E>, F>, items: &Vec<E>, prepend: bool) {
-        let items = match path.codec.encode_written(items, &path.expr, &mut Vec::new()) {
+        let items = match path.encode_written(items, &mut Vec::new()) {
             // A `Vec<u8>` is binary: there is no list to append to.
             Ok(Some(AttributeValue::B(_))) => {
                 Operand::invalid_request(RequestReason::NotAList { attribute: path.expr.to_string() })

@@ -82,6 +82,7 @@ impl<'a, M: Model> Put<'a, M> {
         let expected_version = lifecycle::bump_version(self.item, &mut item);
         values::check_item(M::NAME, &item)?;
         values::check_index_keys(M::NAME, M::INDEXES, &item)?;
+        values::normalize_numbers(&mut item);
         // What the model reads back is what the put returns; if it cannot read it, the
         // put is refused here rather than stored.
         let stored = M::from_item(item.clone())?;

@@ -6,7 +6,7 @@ use std::marker::PhantomData;
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::compile::{CompiledRead, Compiler, KeyRole, ReadKind};
-use crate::cursor::{Cursor, CursorSpec, Page};
+use crate::cursor::{Cursor, CursorSpec, Page, SortKeys};
 use crate::error::{Error, RequestReason};
 use crate::expr::{Node, Operand, PathExpr};
 use crate::{Db, Document, Item, KeySpace, Model, Result};
@@ -312,7 +312,9 @@ impl ReadOptions {
             Operand::Value(value) => Some((S::HASH.name, value.clone())),
             _ => None,
         });
-        let range = key.and_then(|key| key.range.clone()).zip(S::RANGE).map(|(node, range)| (range.name, node));
+        let sort_keys = if S::INDEX.is_some() { SortKeys::Repeating } else { SortKeys::Unique };
+        let range =
+            key.and_then(|key| key.range.clone()).zip(S::RANGE).map(|(node, range)| (range.name, node, sort_keys));
         let descending = matches!(kind, ReadKind::Query { descending: true });
         let cursor = crate::cursor::CursorSpec::new(
             &table,

@@ -107,7 +107,7 @@ impl<'a, M: Model> Update<'a, M> {
 
     /// `ADD path members`: adds members to a set, creating it when absent.
     pub fn add_to_set<T: SetType, F>(mut self, path: &Path<M, T, F>, members: impl IntoValue<T>) -> Self {
-        let members = Operand::encoded(&path.expr, path.codec.encode(&members.into_value()));
+        let members = Operand::encoded(&path.expr, path.encode(&members.into_value()));
         self.actions.set_members(&path.expr, members, false);
         self
     }
@@ -115,7 +115,7 @@ impl<'a, M: Model> Update<'a, M> {
     /// `DELETE path members`: removes members from a set (the attribute goes away with
     /// its last member).
     pub fn delete_from_set<T: SetType, F>(mut self, path: &Path<M, T, F>, members: impl IntoValue<T>) -> Self {
-        let members = Operand::encoded(&path.expr, path.codec.encode(&members.into_value()));
+        let members = Operand::encoded(&path.expr, path.encode(&members.into_value()));
         self.actions.set_members(&path.expr, members, true);
         self
     }
