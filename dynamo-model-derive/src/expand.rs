@@ -242,10 +242,7 @@ fn expand_document(cont: &Container) -> syn::Result<TokenStream> {
         impl ::dynamo_model::ToAttribute for #ident {
             fn to_attribute(
                 &self,
-            ) -> ::core::result::Result<
-                ::core::option::Option<::dynamo_model::AttributeValue>,
-                ::dynamo_model::EncodeError,
-            > {
+            ) -> ::dynamo_model::__private::Encoded {
                 ::dynamo_model::__private::encode_document(self)
             }
 
@@ -675,10 +672,7 @@ fn key_space(
 
             fn encode_hash(
                 value: &Self::Hash,
-            ) -> ::core::result::Result<
-                ::core::option::Option<::dynamo_model::AttributeValue>,
-                ::dynamo_model::EncodeError,
-            > {
+            ) -> ::dynamo_model::__private::Encoded {
                 ::dynamo_model::__private::path_encode(&#ident::#hash_path, value)
             }
         }
@@ -1274,10 +1268,7 @@ fn plain_path_encoder(field: &Field) -> (TokenStream, TokenStream) {
         let encoder = quote! {{
             fn encode(
                 value: &#ty,
-            ) -> ::core::result::Result<
-                ::core::option::Option<::dynamo_model::AttributeValue>,
-                ::dynamo_model::EncodeError,
-            > {
+            ) -> ::dynamo_model::__private::Encoded {
                 #to_attribute(value).map(::core::option::Option::Some)
             }
             encode
@@ -1285,26 +1276,13 @@ fn plain_path_encoder(field: &Field) -> (TokenStream, TokenStream) {
         return (quote!(#ty), encoder);
     }
     let ty = option_inner(field.ty).unwrap_or(field.ty);
-    if let Some(unit) = time_unit(field) {
-        let span = field.ty.span();
-        let encoder = quote_spanned! {span=> {
-            fn encode(
-                value: &#ty,
-            ) -> ::core::result::Result<
-                ::core::option::Option<::dynamo_model::AttributeValue>,
-                ::dynamo_model::EncodeError,
-            > {
-                ::dynamo_model::__private::encode_time(value, #unit)
-            }
-            encode
-        }};
-        return (quote!(#ty), encoder);
-    }
     // For `Option<X>` the encoder names `X`; moved onto the span of the whole field
     // type, an unmet bound on `X` lands where `put` reports it for `Option<X>`.
     let span = field.ty.span();
     let spanned_ty = respan(ty.to_token_stream(), span);
-    let encoder = if field.attrs.serde.is_some() {
+    let encoder = if let Some(unit) = time_unit(field) {
+        quote_spanned!(span=> ::dynamo_model::__private::encode_time::<#spanned_ty, { #unit as u8 }>)
+    } else if field.attrs.serde.is_some() {
         quote_spanned!(span=> ::dynamo_model::__private::encode_serde::<#spanned_ty>)
     } else {
         quote_spanned!(span=> <#spanned_ty as ::dynamo_model::ToAttribute>::to_attribute)

@@ -56,10 +56,7 @@ pub fn expand(input: &DeriveInput, derive: Derive, cont: Option<&Container>, err
             impl #impl_generics ::dynamo_model::ToAttribute for #ident #ty_generics #where_clause {
                 fn to_attribute(
                     &self,
-                ) -> ::core::result::Result<
-                    ::core::option::Option<::dynamo_model::AttributeValue>,
-                    ::dynamo_model::EncodeError,
-                > {
+                ) -> ::dynamo_model::__private::Encoded {
                     ::core::unreachable!()
                 }
             }
@@ -236,10 +233,7 @@ fn key_space(
 
             fn encode_hash(
                 _: &Self::Hash,
-            ) -> ::core::result::Result<
-                ::core::option::Option<::dynamo_model::AttributeValue>,
-                ::dynamo_model::EncodeError,
-            > {
+            ) -> ::dynamo_model::__private::Encoded {
                 ::core::unreachable!()
             }
         }

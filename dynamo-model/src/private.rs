@@ -22,6 +22,9 @@ use crate::{Document, FromAttribute, Item, Model, ModelKey, Result, ToAttribute}
 
 pub use crate::compile::KeyRole;
 
+/// What an encoder returns: the value, or nothing to store.
+pub type Encoded = std::result::Result<Option<AttributeValue>, EncodeError>;
+
 /// An empty item with room for `capacity` attributes.
 #[inline]
 pub fn item_with_capacity(capacity: usize) -> Item {
@@ -190,11 +193,10 @@ pub fn take_time<T: crate::time::EpochTime>(
     T::__from_epoch(item.remove(name), unit).map_err(|err| err.into_error(model, name))
 }
 
-/// The path encoder of a timestamp or TTL field.
-pub fn encode_time<T: crate::time::EpochTime>(
-    value: &T,
-    unit: crate::TimeUnit,
-) -> std::result::Result<Option<AttributeValue>, EncodeError> {
+/// The path encoder of a timestamp or TTL field stored in unit `UNIT` (a `TimeUnit`
+/// as `u8`).
+pub fn encode_time<T: crate::time::EpochTime, const UNIT: u8>(value: &T) -> Encoded {
+    let unit = if UNIT == crate::TimeUnit::Millis as u8 { crate::TimeUnit::Millis } else { crate::TimeUnit::Seconds };
     value.__to_epoch(unit)
 }
 

@@ -1,5 +1,5 @@
-use super::conditional::Conditional;
-use crate::compile::{lifecycle, CompiledCheck, Compiler, WriteFailure, WriteKind};
+use super::conditional::{compile_keyed, Conditional};
+use crate::compile::{CompiledCheck, WriteKind};
 use crate::expr::Condition;
 use crate::{Db, Model, ModelKey, Result};
 
@@ -50,18 +50,8 @@ impl<'a, M: Model> Check<'a, M> {
 
     /// The checked description of the condition check.
     pub fn compile(&self) -> Result<CompiledCheck> {
-        let first = self.expected_version.and_then(lifecycle::version_condition::<M>).into_iter().collect();
-        let mut compiler = Compiler::new(M::NAME);
-        compiler.condition(self.conditional.with(first).as_ref())?;
-        let expressions = compiler.finish()?;
-        let table = self.db.table_name::<M>();
-        let failure = WriteFailure {
-            model: M::NAME,
-            table: table.clone(),
-            kind: WriteKind::Check,
-            version: M::VERSION.zip(self.expected_version),
-            guards: Vec::new(),
-        };
+        let (table, expressions, failure) =
+            compile_keyed(self.db, WriteKind::Check, &self.conditional, self.expected_version)?;
         Ok(CompiledCheck { table, key: self.key.to_key_item()?, expressions, failure })
     }
 }

@@ -2,8 +2,9 @@
 
 use std::marker::PhantomData;
 
-use crate::expr::{Condition, Node, PathExpr};
-use crate::Model;
+use crate::compile::{lifecycle, Compiler, Expressions, Guard, WriteFailure, WriteKind};
+use crate::expr::{Actions, Condition, Node, PathExpr};
+use crate::{Db, Model, Result};
 
 /// The caller's conditions on a write, ANDed together.
 #[derive(Debug)]
@@ -34,6 +35,41 @@ impl<M> Conditional<M> {
     pub(crate) fn with(&self, first: Vec<Node>) -> Option<Node> {
         first.into_iter().chain(self.node.clone()).reduce(|all, next| both::<M>(Some(all), next))
     }
+}
+
+/// What every write's compile step ends with: its update (if any) and condition rendered
+/// with one placeholder allocator and checked against DynamoDB's limits, and how to read
+/// its failure. Returns the full table name too.
+pub(crate) fn compile_write<M: Model>(
+    db: &Db,
+    kind: WriteKind,
+    expected_version: Option<u64>,
+    condition: Option<Node>,
+    update: Option<&Actions>,
+    guards: Vec<Guard>,
+) -> Result<(String, Expressions, WriteFailure)> {
+    let mut compiler = Compiler::new(M::NAME);
+    if let Some(actions) = update {
+        compiler.update(actions)?;
+    }
+    compiler.condition(condition.as_ref())?;
+    let expressions = compiler.finish()?;
+    let table = db.table_name::<M>();
+    let failure =
+        WriteFailure { model: M::NAME, table: table.clone(), kind, version: M::VERSION.zip(expected_version), guards };
+    Ok((table, expressions, failure))
+}
+
+/// A write on one item by key with the caller's condition and an optional expected
+/// version: what a delete and a condition check compile to.
+pub(crate) fn compile_keyed<M: Model>(
+    db: &Db,
+    kind: WriteKind,
+    conditional: &Conditional<M>,
+    expected_version: Option<u64>,
+) -> Result<(String, Expressions, WriteFailure)> {
+    let first = expected_version.and_then(lifecycle::version_condition::<M>).into_iter().collect();
+    compile_write::<M>(db, kind, expected_version, conditional.with(first), None, Vec::new())
 }
 
 /// `first AND second`.

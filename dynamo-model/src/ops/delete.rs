@@ -1,8 +1,8 @@
 use aws_sdk_dynamodb::operation::delete_item::builders::DeleteItemFluentBuilder;
 
-use super::conditional::Conditional;
+use super::conditional::{compile_keyed, Conditional};
 use super::Returned;
-use crate::compile::{lifecycle, CompiledDelete, Compiler, WriteFailure, WriteKind};
+use crate::compile::{CompiledDelete, WriteKind};
 use crate::expr::Condition;
 use crate::send::Failure;
 use crate::{Db, Model, ModelKey, Result};
@@ -50,18 +50,8 @@ impl<'a, M: Model> Delete<'a, M> {
 
     /// The checked description of the request.
     pub fn compile(&self) -> Result<CompiledDelete> {
-        let first = self.expected_version.and_then(lifecycle::version_condition::<M>).into_iter().collect();
-        let mut compiler = Compiler::new(M::NAME);
-        compiler.condition(self.conditional.with(first).as_ref())?;
-        let expressions = compiler.finish()?;
-        let table = self.db.table_name::<M>();
-        let failure = WriteFailure {
-            model: M::NAME,
-            table: table.clone(),
-            kind: WriteKind::Delete,
-            version: M::VERSION.zip(self.expected_version),
-            guards: Vec::new(),
-        };
+        let (table, expressions, failure) =
+            compile_keyed(self.db, WriteKind::Delete, &self.conditional, self.expected_version)?;
         Ok(CompiledDelete { table, key: self.key.to_key_item()?, expressions, failure })
     }
 

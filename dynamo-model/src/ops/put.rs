@@ -1,7 +1,7 @@
 use aws_sdk_dynamodb::operation::put_item::builders::PutItemFluentBuilder;
 
-use super::conditional::{not_exists_condition, Conditional};
-use crate::compile::{lifecycle, values, CompiledPut, Compiler, WriteFailure, WriteKind};
+use super::conditional::{compile_write, not_exists_condition, Conditional};
+use crate::compile::{lifecycle, values, CompiledPut, WriteKind};
 use crate::expr::Condition;
 use crate::send::Failure;
 use crate::{Db, Model, Result};
@@ -95,17 +95,9 @@ impl<'a, M: Model> Put<'a, M> {
         if let Some(version) = expected_version.filter(|v| *v > 0).and_then(lifecycle::version_condition::<M>) {
             first.push(version);
         }
-        let mut compiler = Compiler::new(M::NAME);
-        compiler.condition(self.conditional.with(first).as_ref())?;
-        let expressions = compiler.finish()?;
-        let table = self.db.table_name::<M>();
-        let failure = WriteFailure {
-            model: M::NAME,
-            table: table.clone(),
-            kind: WriteKind::Put { if_not_exists: self.if_not_exists },
-            version: M::VERSION.zip(expected_version),
-            guards: Vec::new(),
-        };
+        let kind = WriteKind::Put { if_not_exists: self.if_not_exists };
+        let (table, expressions, failure) =
+            compile_write::<M>(self.db, kind, expected_version, self.conditional.with(first), None, Vec::new())?;
         Ok((CompiledPut { table, item, expressions, failure }, stored))
     }
 

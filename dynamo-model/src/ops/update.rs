@@ -2,9 +2,9 @@ use std::future::IntoFuture;
 
 use aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder;
 
-use super::conditional::{exists_condition, Conditional};
+use super::conditional::{compile_write, exists_condition, Conditional};
 use super::Returned;
-use crate::compile::{lifecycle, values, CompiledUpdate, Compiler, KeyRole, WriteFailure, WriteKind};
+use crate::compile::{lifecycle, values, CompiledUpdate, KeyRole, WriteKind};
 use crate::error::RequestReason;
 use crate::expr::{Actions, Arithmetic, Condition, Numeric, Operand, Path, SetType, SetValue};
 use crate::send::Failure;
@@ -199,18 +199,12 @@ impl<'a, M: Model> Update<'a, M> {
         let mut first: Vec<_> = (!self.upsert).then(exists_condition::<M>).into_iter().collect();
         first.extend(self.expected_version.and_then(lifecycle::version_condition::<M>));
         first.extend(actions.guards.iter().map(|guard| guard.node()));
-        let mut compiler = Compiler::new(M::NAME);
-        compiler.update(&actions)?;
-        compiler.condition(self.conditional.with(first).as_ref())?;
-        let expressions = compiler.finish()?;
-        let table = self.db.table_name::<M>();
-        let failure = WriteFailure {
-            model: M::NAME,
-            table: table.clone(),
-            kind: WriteKind::Update { upsert: self.upsert },
-            version: M::VERSION.zip(self.expected_version),
-            guards: actions.guards,
-        };
+        let kind = WriteKind::Update { upsert: self.upsert };
+        let condition = self.conditional.with(first);
+        // The guards are in the condition already; what is left of them reads a failure.
+        let guards = std::mem::take(&mut actions.guards);
+        let (table, expressions, failure) =
+            compile_write::<M>(self.db, kind, self.expected_version, condition, Some(&actions), guards)?;
         Ok(CompiledUpdate { table, key: self.key.to_key_item()?, expressions, failure })
     }
 
