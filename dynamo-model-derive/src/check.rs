@@ -233,15 +233,16 @@ fn check_field(cx: &Ctxt, field: &Field) {
     }
     check_lifecycle(cx, field);
     check_rules(cx, field);
-    if attrs.serde.is_none() && attrs.with.is_none() {
-        check_exact(cx, field.ty);
+    if attrs.with.is_none() {
+        // Through serde, an empty set is a list, which reads back: only `Some(None)` is lost.
+        check_exact(cx, field.ty, attrs.serde.is_none());
     }
 }
 
 /// `Option<Option<T>>` and an `Option` of a set, anywhere in a stored type: `Some(None)`
 /// and `Some` of an empty set are stored as nothing, like `None`, so they could not
 /// read back as written.
-fn check_exact(cx: &Ctxt, ty: &Type) {
+fn check_exact(cx: &Ctxt, ty: &Type, sets: bool) {
     let Type::Path(path) = ty else { return };
     let Some(last) = path.path.segments.last() else { return };
     let PathArguments::AngleBracketed(args) = &last.arguments else { return };
@@ -251,7 +252,7 @@ fn check_exact(cx: &Ctxt, ty: &Type) {
             let nested = type_name(inner);
             let why = match nested.as_deref() {
                 Some("Option") => Some("`Some(None)` would be stored as nothing and read back as `None`; use one `Option`, or an enum"),
-                Some("HashSet" | "BTreeSet") => Some("DynamoDB has no empty set, so `Some` of an empty set would read back as `None`; a set field is already optional (empty is no attribute): drop the `Option`"),
+                Some("HashSet" | "BTreeSet") if sets => Some("DynamoDB has no empty set, so `Some` of an empty set would read back as `None`; a set field is already optional (empty is no attribute): drop the `Option`"),
                 _ => None,
             };
             if let Some(why) = why {
@@ -259,7 +260,7 @@ fn check_exact(cx: &Ctxt, ty: &Type) {
                 return;
             }
         }
-        check_exact(cx, inner);
+        check_exact(cx, inner, sets);
     }
 }
 

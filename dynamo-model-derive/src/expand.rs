@@ -291,7 +291,9 @@ fn document_impl(cont: &Container, keys: &[(&Field, Role)]) -> TokenStream {
             let (span, member) = spanned_on_type(field);
             (
                 quote!(#stored_count + self.#member.len()),
-                Some(quote_spanned!(span=> ::dynamo_model::__private::put_extra(&mut item, &self.#member);)),
+                Some(
+                    quote_spanned!(span=> ::dynamo_model::__private::put_extra(&mut item, #name, &self.#member, <Self as ::dynamo_model::Document>::ATTRIBUTES)?;),
+                ),
             )
         }
         None => (quote!(#stored_count), None),

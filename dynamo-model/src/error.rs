@@ -376,8 +376,9 @@ pub enum InvalidReason {
         found: String,
     },
     /// An item larger than DynamoDB's 400 KB, counted as DynamoDB counts it (see
-    /// [`limits::item_size`](crate::limits::item_size)); the error's `attribute` is
-    /// the item's largest attribute.
+    /// [`limits::item_size`](crate::limits::item_size)), with its entries in the table's
+    /// local secondary indexes when it has any; the error's `attribute` is the item's
+    /// largest attribute.
     ItemTooLarge {
         /// The item's size in bytes.
         size: usize,
@@ -417,6 +418,9 @@ pub enum InvalidReason {
     /// `Some(x)` where `x` is itself stored as nothing (`Some(None)`, `Some` of an empty
     /// set): it would read back as `None`.
     Indistinct,
+    /// An `extra` attribute named like one of the struct's own attributes: it would read
+    /// back into that field.
+    DeclaredName,
     /// A custom rule from a `with` module or a serde field.
     Custom(String),
 }
@@ -452,6 +456,9 @@ impl fmt::Display for InvalidReason {
                 "None or an empty set is no value in DynamoDB: use not_exists() to test for absence, remove() to clear",
             ),
             Self::Indistinct => f.write_str("Some of a value stored as nothing would read back as None"),
+            Self::DeclaredName => {
+                f.write_str("is one of the struct's own attributes, so it cannot be an extra attribute")
+            }
             Self::Custom(message) => f.write_str(message),
         }
     }
@@ -538,6 +545,13 @@ pub enum RequestReason {
         /// The limit in bytes.
         max: usize,
     },
+    /// A list index beyond what DynamoDB reads (2,147,483,647).
+    ListIndex {
+        /// The path.
+        attribute: String,
+        /// The index.
+        index: usize,
+    },
     /// A comparison of an attribute with itself, which DynamoDB rejects.
     SelfComparison {
         /// The attribute.
@@ -559,6 +573,34 @@ pub enum RequestReason {
         /// The limit in bytes.
         max: usize,
     },
+    /// A write of part of a field (an element, an entry, members, a field inside it)
+    /// whose rules only its whole value can be checked against (`validate(with = f)`,
+    /// `one_of`…): write the whole value with `set`.
+    UncheckableRule {
+        /// The field.
+        attribute: String,
+    },
+    /// A copy (`set_from`) into a field stored differently from the source, or with rules
+    /// or a `set` transform the copied value would skip.
+    UncheckableCopy {
+        /// The field written.
+        attribute: String,
+        /// The field copied.
+        source: String,
+    },
+    /// A copy (`set_from`) into a key attribute of an index, whose value DynamoDB checks
+    /// and the library cannot see.
+    CopyIntoIndexKey {
+        /// The index key.
+        attribute: String,
+    },
+    /// A `SET` or `REMOVE` of the `#[dynamo(version)]` attribute, which updates add 1 to.
+    VersionWrite {
+        /// The version attribute.
+        attribute: String,
+    },
+    /// `expect_version` on a model without a `#[dynamo(version)]` field.
+    NoVersion,
     /// An upsert that would create an item the model cannot read: the fields the model
     /// needs that the update does not set.
     IncompleteUpsert {
@@ -585,10 +627,16 @@ impl RequestReason {
             | Self::BetweenBounds { attribute }
             | Self::FilterOnKey { attribute }
             | Self::NotAList { attribute }
-            | Self::SelfComparison { attribute } => Some(attribute),
+            | Self::SelfComparison { attribute }
+            | Self::ListIndex { attribute, .. }
+            | Self::UncheckableRule { attribute }
+            | Self::UncheckableCopy { attribute, .. }
+            | Self::CopyIntoIndexKey { attribute }
+            | Self::VersionWrite { attribute } => Some(attribute),
             Self::OverlappingPaths { path, .. } | Self::OverlappingProjection { path, .. } => Some(path),
             Self::IncompleteUpsert { missing } => missing.first().copied(),
             Self::PageSize
+            | Self::NoVersion
             | Self::ExpressionTooLong { .. }
             | Self::ExpressionTooLarge { .. }
             | Self::TooManyOperators { .. }
@@ -635,12 +683,30 @@ impl fmt::Display for RequestReason {
                 "the {expression} expression weighs {size} bytes with its names and values, DynamoDB allows at most {max}"
             ),
             Self::SelfComparison { attribute } => write!(f, "`{attribute}` is compared with itself"),
+            Self::ListIndex { attribute, index } => {
+                write!(f, "`{attribute}`: list index {index} is beyond the largest DynamoDB reads, 2147483647")
+            }
             Self::TooManyOperators { expression, count, max } => {
                 write!(f, "the {expression} expression has {count} operators and functions, DynamoDB allows at most {max}")
             }
             Self::SubstitutionsTooLarge { size, max } => {
                 write!(f, "the expression attribute names and values are {size} bytes, DynamoDB allows at most {max}")
             }
+            Self::UncheckableRule { attribute } => write!(
+                f,
+                "`{attribute}` has rules only its whole value can be checked against: write it whole with set()"
+            ),
+            Self::UncheckableCopy { attribute, source } => write!(
+                f,
+                "`{attribute}` cannot be copied from `{source}`: they are stored differently, or `{attribute}` has rules or a transform the copy would skip"
+            ),
+            Self::CopyIntoIndexKey { attribute } => {
+                write!(f, "`{attribute}` is an index key: set it to a value, which the library can check, not from another attribute")
+            }
+            Self::VersionWrite { attribute } => {
+                write!(f, "`{attribute}` is the version: updates add 1 to it; it is never set or removed")
+            }
+            Self::NoVersion => f.write_str("expect_version needs a #[dynamo(version)] field"),
             Self::IncompleteUpsert { missing } => write!(
                 f,
                 "an upsert could create an item without {missing:?}, which the model needs: set them, or give them defaults"

@@ -181,7 +181,12 @@ impl Number {
                 if unsigned.is_empty() || !unsigned.iter().all(u8::is_ascii_digit) {
                     return None;
                 }
-                parse_exponent(rest)
+                // DynamoDB reads the exponent as a 32-bit integer, even for zero.
+                let exponent = parse_exponent(rest);
+                if !(i64::from(i32::MIN)..=i64::from(i32::MAX)).contains(&exponent) {
+                    return None;
+                }
+                exponent
             }
             Some(_) => return None,
         };
@@ -206,7 +211,9 @@ impl Number {
         if self.digits.is_empty() {
             return "0".to_owned();
         }
-        let mut out = String::with_capacity(self.digits.len() + self.power.unsigned_abs() as usize + 3);
+        // Only storable numbers come here (|power| of at most 130); the cap keeps any
+        // other from reserving more than it needs at first.
+        let mut out = String::with_capacity(self.digits.len() + self.power.unsigned_abs().min(256) as usize + 3);
         if self.negative {
             out.push('-');
         }
@@ -226,6 +233,90 @@ impl Number {
             digits(fraction, &mut out);
         }
         out
+    }
+
+    /// Whether it is not zero but closer to zero than DynamoDB holds (below 1E-130).
+    pub(crate) fn too_small(&self) -> bool {
+        !self.digits.is_empty() && self.power < -129
+    }
+
+    /// Zero.
+    pub(crate) fn zero() -> Number {
+        Number { negative: false, digits: Vec::new(), power: 0 }
+    }
+
+    /// Whether it is below zero.
+    pub(crate) fn is_negative(&self) -> bool {
+        self.negative && !self.digits.is_empty()
+    }
+
+    /// The number with its sign flipped.
+    pub(crate) fn negated(&self) -> Number {
+        Number { negative: !self.negative && !self.digits.is_empty(), ..self.clone() }
+    }
+
+    /// The exact sum, as DynamoDB adds: in decimal, with no rounding.
+    pub(crate) fn add(&self, other: &Number) -> Number {
+        if self.digits.is_empty() {
+            return other.clone();
+        }
+        if other.digits.is_empty() {
+            return self.clone();
+        }
+        // Both as integers of digits times 10^exponent, on the smaller exponent.
+        let exponent = |n: &Number| n.power - n.digits.len() as i64;
+        let low = exponent(self).min(exponent(other));
+        let scaled = |n: &Number| {
+            let mut digits = n.digits.clone();
+            digits.resize(digits.len() + (exponent(n) - low) as usize, b'0');
+            digits
+        };
+        let (a, b) = (scaled(self), scaled(other));
+        let (negative, magnitude) = if self.negative == other.negative {
+            (self.negative, add_magnitudes(&a, &b))
+        } else if compare_magnitudes(&a, &b).is_ge() {
+            (self.negative, subtract_magnitudes(&a, &b))
+        } else {
+            (other.negative, subtract_magnitudes(&b, &a))
+        };
+        Number::from_magnitude(negative, magnitude, low)
+    }
+
+    /// `digits × 10^exponent`, normalised.
+    fn from_magnitude(negative: bool, digits: Vec<u8>, exponent: i64) -> Number {
+        let Some(first) = digits.iter().position(|&d| d != b'0') else {
+            return Number::zero();
+        };
+        let last = digits.iter().rposition(|&d| d != b'0').unwrap_or(first);
+        let power = digits.len() as i64 - first as i64 + exponent;
+        Number { negative, digits: digits[first..=last].to_vec(), power }
+    }
+
+    /// Rounded to at most `significant` digits, towards +∞ when `up`, else towards −∞.
+    pub(crate) fn round(&self, significant: usize, up: bool) -> Number {
+        if self.digits.len() <= significant {
+            return self.clone();
+        }
+        let mut kept = self.digits[..significant].to_vec();
+        // Dropping digits moves towards zero; away from it is one more in the last place.
+        if up != self.negative {
+            let mut i = kept.len();
+            loop {
+                if i == 0 {
+                    kept.insert(0, b'1');
+                    break;
+                }
+                i -= 1;
+                if kept[i] == b'9' {
+                    kept[i] = b'0';
+                } else {
+                    kept[i] += 1;
+                    break;
+                }
+            }
+        }
+        // `kept` holds the leading digits of the integer `digits × 10^(power - len)`.
+        Number::from_magnitude(self.negative, kept, self.power - significant as i64)
     }
 
     /// Compares by value.
@@ -313,6 +404,51 @@ fn number_size(text: &str) -> usize {
     // found the same way as above it.
     let pairs = (highest.div_euclid(2) - lowest.div_euclid(2) + 1) as usize;
     1 + pairs + usize::from(negative && pairs < 20)
+}
+
+/// Two magnitudes (ASCII digits, most significant first) compared by value.
+fn compare_magnitudes(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
+    let trim = |digits: &[u8]| -> usize { digits.iter().position(|&d| d != b'0').unwrap_or(digits.len()) };
+    let (a, b) = (&a[trim(a)..], &b[trim(b)..]);
+    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
+}
+
+fn add_magnitudes(a: &[u8], b: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(a.len().max(b.len()) + 1);
+    let (mut i, mut j, mut carry) = (a.len(), b.len(), 0);
+    while i > 0 || j > 0 || carry > 0 {
+        let mut sum = carry;
+        if i > 0 {
+            i -= 1;
+            sum += a[i] - b'0';
+        }
+        if j > 0 {
+            j -= 1;
+            sum += b[j] - b'0';
+        }
+        out.push(b'0' + sum % 10);
+        carry = sum / 10;
+    }
+    out.reverse();
+    out
+}
+
+/// `a - b` for `a >= b`.
+fn subtract_magnitudes(a: &[u8], b: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(a.len());
+    let (mut i, mut j, mut borrow) = (a.len(), b.len(), 0i8);
+    while i > 0 {
+        i -= 1;
+        let mut digit = (a[i] - b'0') as i8 - borrow;
+        if j > 0 {
+            j -= 1;
+            digit -= (b[j] - b'0') as i8;
+        }
+        borrow = i8::from(digit < 0);
+        out.push(b'0' + (digit + 10 * borrow) as u8);
+    }
+    out.reverse();
+    out
 }
 
 /// The exponent after `e`, clamped far beyond DynamoDB's ±130 so that arithmetic on it
@@ -469,6 +605,30 @@ mod tests {
         ] {
             assert_eq!(plain(text), Some(stored), "{text}");
         }
+    }
+
+    #[test]
+    fn decimal_sums_are_exact_and_rounding_goes_the_way_asked() {
+        let n = |text: &str| Number::parse(text).unwrap();
+        let sum = |a: &str, b: &str| n(a).add(&n(b)).to_plain();
+        assert_eq!(sum("1.1", "-0.37821"), "0.72179");
+        assert_eq!(sum("0.72179", "0.37821"), "1.1");
+        assert_eq!(sum("127", "-1"), "126");
+        assert_eq!(sum("-128", "1"), "-127");
+        assert_eq!(sum("5", "-5"), "0");
+        assert_eq!(sum("-3", "-4.5"), "-7.5");
+        assert_eq!(sum("999", "1"), "1000");
+        assert_eq!(sum("1e125", "-1e-125"), format!("{}.{}", "9".repeat(125), "9".repeat(125)));
+        assert_eq!(sum("0", "-2"), "-2");
+        assert_eq!(n("-2").negated().to_plain(), "2");
+        assert_eq!(n("0").negated().to_plain(), "0");
+        let long = "1.23456789012345678901234567890123456789012";
+        assert_eq!(n(long).round(38, false).to_plain(), "1.2345678901234567890123456789012345678");
+        assert_eq!(n(long).round(38, true).to_plain(), "1.2345678901234567890123456789012345679");
+        assert_eq!(n(&format!("-{long}")).round(38, true).to_plain(), "-1.2345678901234567890123456789012345678");
+        assert_eq!(n(&format!("-{long}")).round(38, false).to_plain(), "-1.2345678901234567890123456789012345679");
+        assert_eq!(n(&"9".repeat(40)).round(38, true).to_plain(), format!("1{}", "0".repeat(40)));
+        assert_eq!(n("12.5").round(38, true).to_plain(), "12.5");
     }
 
     #[test]

@@ -200,11 +200,21 @@ pub fn encode_time<T: crate::time::EpochTime, const UNIT: u8>(value: &T) -> Enco
     value.__to_epoch(unit)
 }
 
-/// Writes back a `#[dynamo(extra)]` field's attributes; declared attributes win.
-pub fn put_extra(item: &mut Item, extra: &Item) {
+/// Writes back a `#[dynamo(extra)]` field's attributes; one named like a declared
+/// attribute is refused.
+pub fn put_extra(item: &mut Item, model: &'static str, extra: &Item, declared: &[&str]) -> Result<()> {
     for (name, value) in extra {
-        item.entry(name.clone()).or_insert_with(|| value.clone());
+        // One of the struct's own attributes would read back into its field, not here.
+        if declared.contains(&name.as_str()) {
+            return Err(Error::Invalid {
+                model,
+                attribute: name.clone().into(),
+                reason: crate::InvalidReason::DeclaredName,
+            });
+        }
+        item.insert(name.clone(), value.clone());
     }
+    Ok(())
 }
 
 /// A `#[dynamo(version)]` field's value as a `u64` (negative counts as 0).

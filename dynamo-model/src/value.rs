@@ -691,15 +691,16 @@ impl SetMember for Vec<u8> {
 // ---- containers ----
 
 impl<T: ToAttribute> ToAttribute for Option<T> {
-    /// `None` is nothing; `Some(x)` is `x`, unless `x` is itself stored as nothing
-    /// (`Some(None)`, `Some` of an empty set), which would read back as `None`:
-    /// [`InvalidReason::Indistinct`].
+    /// `None` is nothing; `Some(x)` is `x`, unless `x` is itself stored as nothing or as
+    /// `NULL` (`Some(None)`, `Some` of an empty set, `Some(AttributeValue::Null(true))`),
+    /// which would read back as `None`: [`InvalidReason::Indistinct`].
     #[inline]
     fn to_attribute(&self) -> Result<Option<AttributeValue>, EncodeError> {
         match self {
             Some(value) => match value.to_attribute()? {
+                // `NULL` reads back as `None` too.
+                Some(AttributeValue::Null(_)) | None => Err(EncodeError::new(InvalidReason::Indistinct)),
                 Some(encoded) => Ok(Some(encoded)),
-                None => Err(EncodeError::new(InvalidReason::Indistinct)),
             },
             None => Ok(None),
         }

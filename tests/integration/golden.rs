@@ -160,7 +160,7 @@ fn update_clauses_arithmetic_lists_and_sets() {
     let db = offline_db();
     let request = Doc::update(&db, Doc::key("u1", "d1"))
         .set_to(&Doc::COUNT, Doc::COUNT.plus(5))
-        .set_to(&Doc::SIZE, Doc::SIZE.minus_path(&Doc::SIZE))
+        .set_to(&Doc::SIZE, Doc::SIZE.minus(1))
         .set_if_not_exists(&Doc::NAME, "first")
         .append(&Doc::DATA, ["x"])
         .delete_from_set(&Doc::KEYS, BTreeSet::from(["k".to_owned()]))

@@ -16,6 +16,19 @@ use crate::Item;
 pub(crate) enum Guard {
     /// The update writes inside this path, or reads it: it must exist.
     Exists(PathExpr),
+    /// A write of part of a list, map or set keeps the field's `len` rule:
+    /// `size(container) op limit`, unless `unless` holds (the entry written already
+    /// exists, or the one removed does not), or the container is absent when that is fine.
+    Length {
+        container: PathExpr,
+        op: Comparator,
+        limit: usize,
+        absent_ok: bool,
+        unless: Option<Node>,
+        attribute: String,
+        rule: Rule,
+        change: String,
+    },
     /// An increment keeps a field's `min` or `max`: `path op threshold`, or the path
     /// absent when that is fine (`ADD` counts it as 0).
     Bound {
@@ -36,6 +49,23 @@ impl Guard {
     pub(crate) fn node(&self) -> Node {
         match self {
             Guard::Exists(path) => Node::Exists(path.clone()),
+            Guard::Length { container, op, limit, absent_ok, unless, .. } => {
+                let size = Node::Compare {
+                    left: Operand::Size(container.clone()),
+                    op: *op,
+                    right: Operand::Value(AttributeValue::N(limit.to_string())),
+                };
+                let alternatives: Vec<Node> = unless
+                    .iter()
+                    .cloned()
+                    .chain(absent_ok.then(|| Node::NotExists(container.clone())))
+                    .chain(std::iter::once(size))
+                    .collect();
+                match <[Node; 1]>::try_from(alternatives) {
+                    Ok([only]) => only,
+                    Err(alternatives) => Node::Or(alternatives),
+                }
+            }
             Guard::Bound { path, op, threshold, absent_ok, .. } => {
                 let compare = Node::Compare {
                     left: Operand::Path(path.clone()),
@@ -55,6 +85,23 @@ impl Guard {
     fn holds(&self, item: Option<&Item>) -> bool {
         match self {
             Guard::Exists(path) => item.and_then(|item| path.lookup(item)).is_some(),
+            Guard::Length { container, op, limit, absent_ok, unless, .. } => {
+                let excused = match unless {
+                    Some(Node::Exists(entry)) => item.and_then(|item| entry.lookup(item)).is_some(),
+                    Some(Node::NotExists(entry)) => item.and_then(|item| entry.lookup(item)).is_none(),
+                    _ => false,
+                };
+                let size = match item.and_then(|item| container.lookup(item)) {
+                    None => return excused || *absent_ok,
+                    Some(AttributeValue::L(list)) => list.len(),
+                    Some(AttributeValue::M(map)) => map.len(),
+                    Some(AttributeValue::Ss(set)) => set.len(),
+                    Some(AttributeValue::Ns(set)) => set.len(),
+                    Some(AttributeValue::Bs(set)) => set.len(),
+                    Some(_) => return true,
+                };
+                excused || if *op == Comparator::Ge { size >= *limit } else { size <= *limit }
+            }
             Guard::Bound { path, op, threshold, absent_ok, .. } => match item.and_then(|item| path.lookup(item)) {
                 None => *absent_ok,
                 Some(value) => {
@@ -121,6 +168,22 @@ impl WriteFailure {
             match guard {
                 Guard::Exists(path) => {
                     return Error::PathNotFound { model, table, path: path.to_string(), item: item.map(Box::new) }
+                }
+                Guard::Length { container, attribute, rule, change, .. } => {
+                    let size = item.as_ref().and_then(|item| container.lookup(item)).map_or(0, |value| match value {
+                        AttributeValue::L(list) => list.len(),
+                        AttributeValue::M(map) => map.len(),
+                        AttributeValue::Ss(set) => set.len(),
+                        AttributeValue::Ns(set) => set.len(),
+                        AttributeValue::Bs(set) => set.len(),
+                        _ => 0,
+                    });
+                    let error = FieldError {
+                        attribute: attribute.clone().into(),
+                        rule: rule.clone(),
+                        value: format!("{size} {change}"),
+                    };
+                    return Error::Validation { model, errors: vec![error] };
                 }
                 Guard::Bound { path, attribute, rule, change, .. } => {
                     let current = match item.as_ref().and_then(|item| path.lookup(item)) {

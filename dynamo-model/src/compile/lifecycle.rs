@@ -46,7 +46,21 @@ pub(crate) fn stamp_update<M: Model>(actions: &mut Actions) {
         actions.set_value(&path, SetValue::IfNotExists(path.clone(), Operand::Value(created.now())));
     }
     if let Some(version) = M::VERSION.filter(|name| !actions.touches(name)) {
-        actions.set_members(&root(version), Operand::Value(number(1)), false);
+        actions.add_raw(&root(version), Operand::Value(number(1)));
+    }
+}
+
+/// The version changes only by the `ADD 1` every update makes; `expect_version` needs
+/// one.
+pub(crate) fn check_version<M: Model>(actions: &Actions, expected: Option<u64>) -> Result<()> {
+    let refuse = |reason| Err(Error::InvalidRequest { model: M::NAME, reason });
+    match M::VERSION {
+        None if expected.is_some() => refuse(RequestReason::NoVersion),
+        Some(version) => match actions.non_add_target(&[version]) {
+            Some(path) => refuse(RequestReason::VersionWrite { attribute: path.to_string() }),
+            None => Ok(()),
+        },
+        None => Ok(()),
     }
 }
 

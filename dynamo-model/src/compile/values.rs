@@ -7,6 +7,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::error::{EncodeError, Error, InvalidReason, PathSegment};
 use crate::limits::{attribute_size, Number, MAX_ITEM_SIZE, MAX_NESTING};
+use crate::schema::{IndexDef, IndexKind, IndexProjection};
 use crate::value::ScalarType;
 use crate::Item;
 
@@ -35,6 +36,12 @@ impl KeyRole {
 /// Checks one value, anywhere inside it; the error names the place inside it.
 pub(crate) fn check_value(value: &AttributeValue) -> Result<(), EncodeError> {
     check_nested(value, 0)
+}
+
+/// Checks a value written `depth` levels inside an attribute (`a.b` is 1 deep): its
+/// nesting counts from there.
+pub(crate) fn check_value_at(value: &AttributeValue, depth: usize) -> Result<(), EncodeError> {
+    check_nested(value, depth)
 }
 
 fn check_nested(value: &AttributeValue, depth: usize) -> Result<(), EncodeError> {
@@ -163,6 +170,45 @@ pub(crate) fn check_item(model: &'static str, item: &Item) -> crate::Result<()> 
         model,
         attribute: largest.map_or("", |(name, _)| name.as_str()).to_owned().into(),
         reason: InvalidReason::ItemTooLarge { size, max: MAX_ITEM_SIZE },
+    })
+}
+
+/// DynamoDB's 400 KB holds for an item and its entries in the table's local secondary
+/// indexes together: an index holding the item (it has the index's sort key) adds the
+/// whole item for `ALL`, else the partition key, its sort key and the attributes it
+/// includes.
+pub(crate) fn check_local_indexes(
+    model: &'static str,
+    indexes: &[IndexDef],
+    hash: &str,
+    item: &Item,
+) -> crate::Result<()> {
+    let attribute = |name: &str| item.get_key_value(name).map_or(0, |(name, value)| name.len() + attribute_size(value));
+    let mut total = 0;
+    let mut with_indexes = false;
+    for index in indexes.iter().filter(|index| index.kind == IndexKind::Local) {
+        let Some(range) = index.range.filter(|range| item.contains_key(range.name)) else { continue };
+        if total == 0 {
+            total = crate::limits::item_size(item);
+        }
+        with_indexes = true;
+        total += match index.projection {
+            IndexProjection::All => crate::limits::item_size(item),
+            IndexProjection::KeysOnly => attribute(hash) + attribute(range.name),
+            IndexProjection::Include(included) => {
+                attribute(hash) + attribute(range.name) + included.iter().map(|name| attribute(name)).sum::<usize>()
+            }
+        };
+    }
+    if !with_indexes || total <= MAX_ITEM_SIZE {
+        return Ok(());
+    }
+    let largest =
+        item.iter().max_by_key(|(name, value)| name.len() + attribute_size(value)).map(|(name, _)| name.clone());
+    Err(Error::Invalid {
+        model,
+        attribute: largest.unwrap_or_default().into(),
+        reason: InvalidReason::ItemTooLarge { size: total, max: MAX_ITEM_SIZE },
     })
 }
 

@@ -121,7 +121,7 @@ impl Operand {
     pub(crate) fn encoded(path: &PathExpr, encoded: Result<Option<AttributeValue>, EncodeError>) -> Self {
         let checked = encoded.and_then(|value| {
             let value = value.ok_or_else(|| EncodeError::new(InvalidReason::EmptyValue))?;
-            crate::compile::values::check_value(&value)?;
+            crate::compile::values::check_value_at(&value, path.tail.len())?;
             crate::compile::values::check_operand_size(&value)?;
             Ok(value)
         });

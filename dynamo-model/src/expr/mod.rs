@@ -12,7 +12,7 @@ mod render;
 mod update;
 
 pub use condition::{AttributeType, Condition, Containable, HasSize, KeyComparison, Ordered, Size};
-pub use path::{Bounds, Codec, Encoder, Field, Nested, Path};
+pub use path::{Bounds, Codec, Encoder, Field, Layout, Nested, Path};
 pub use render::Rendered;
 pub use update::{Arithmetic, Numeric, SetType};
 

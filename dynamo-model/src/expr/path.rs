@@ -57,17 +57,76 @@ pub struct Codec<T> {
     rules: Option<fn(&T, &mut Vec<FieldError>)>,
     bounds: Option<fn() -> Bounds<T>>,
     required: bool,
+    pub(crate) layout: Layout,
+    pub(crate) parts: Parts,
+}
+
+/// How a field's values are stored, beyond their Rust type: a value copied from one
+/// attribute to another (`set_from`) keeps its stored form, so both must share it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// Through the type's own `ToAttribute`.
+    Plain,
+    /// Through `serde_dynamo` (`#[dynamo(serde)]`).
+    Serde,
+    /// Through a `with` module, named by its path.
+    With(&'static str),
+    /// As an epoch number in a unit (`created_at`, `updated_at`, `ttl`).
+    Time(crate::TimeUnit),
+}
+
+/// What the library can check when a write changes part of a field's value (an element,
+/// an entry, members) or copies into it, which the field's rules never see whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct Parts {
+    /// `validate(len(..))` and `non_empty`: kept by size conditions.
+    pub(crate) len: (Option<usize>, Option<usize>),
+    /// Rules only the whole value can be checked against (`with`, `one_of`, `regex`…).
+    pub(crate) opaque: bool,
+    /// Any declared rule or transform at all: a copied value would skip them.
+    pub(crate) checked: bool,
 }
 
 impl<T> Codec<T> {
     /// A codec that encodes with `encode` and nothing more.
     pub const fn new(encode: Encoder<T>) -> Self {
-        Self { encode, transform: None, rules: None, bounds: None, required: false }
+        Self {
+            encode,
+            transform: None,
+            rules: None,
+            bounds: None,
+            required: false,
+            layout: Layout::Plain,
+            parts: Parts { len: (None, None), opaque: false, checked: false },
+        }
+    }
+
+    /// How the field is stored, when not through its type's own `ToAttribute`.
+    pub const fn layout(mut self, layout: Layout) -> Self {
+        self.layout = layout;
+        self
+    }
+
+    /// The field's `validate(len(..))` (or `non_empty`: a `min` of 1), which writes of
+    /// its elements, entries or members keep with size conditions.
+    pub const fn len(mut self, min: Option<usize>, max: Option<usize>) -> Self {
+        self.parts.len = (min, max);
+        self.parts.checked = true;
+        self
+    }
+
+    /// The field has rules only a whole value can be checked against: writes of its
+    /// parts and copies into it are refused.
+    pub const fn opaque(mut self) -> Self {
+        self.parts.opaque = true;
+        self.parts.checked = true;
+        self
     }
 
     /// Applies `transform` (the field's `set`) to every value first.
     pub const fn transform(mut self, transform: fn(&T) -> T) -> Self {
         self.transform = Some(transform);
+        self.parts.checked = true;
         self
     }
 
@@ -81,6 +140,7 @@ impl<T> Codec<T> {
     /// The field's `min` and `max`, which increments must keep.
     pub const fn bounds(mut self, bounds: fn() -> Bounds<T>) -> Self {
         self.bounds = Some(bounds);
+        self.parts.checked = true;
         self
     }
 
@@ -250,13 +310,27 @@ pub struct Path<M, T, F = Nested> {
     pub(crate) expr: PathExpr,
     pub(crate) codec: Codec<T>,
     outer: Option<Outer<T>>,
+    /// For an element or entry: the list or map it lies in, and what that field's rules
+    /// need of writes of its parts.
+    pub(crate) container: Option<(PathExpr, Parts)>,
     marker: PhantomData<fn() -> (M, F)>,
 }
 
 impl<M, T, F> Path<M, T, F> {
     /// A top-level attribute. Used by the derive; `codec` is how the field is stored.
     pub const fn new(name: &'static str, codec: Codec<T>) -> Self {
-        Self { expr: PathExpr { root: name, tail: Vec::new() }, codec, outer: None, marker: PhantomData }
+        Self {
+            expr: PathExpr { root: name, tail: Vec::new() },
+            codec,
+            outer: None,
+            container: None,
+            marker: PhantomData,
+        }
+    }
+
+    /// Whether the `set` transform of a list or map applies to this path's values.
+    pub(crate) fn has_outer(&self) -> bool {
+        self.outer.is_some()
     }
 
     /// A value as this path stores it: through the `set` transform of the list or map it
@@ -296,15 +370,24 @@ impl<M, T, F> Path<M, T, F> {
     fn step<U: ToAttribute>(&self, segment: Segment, outer: Option<Outer<U>>) -> Path<M, U, Nested> {
         let mut expr = self.expr.clone();
         expr.tail.push(segment);
-        Path { expr, codec: Codec::new(element_encode::<U>).rules(nested_rules::<U>), outer, marker: PhantomData }
+        let codec = Codec::new(element_encode::<U>).rules(nested_rules::<U>);
+        Path { expr, codec, outer, container: Some((self.expr.clone(), self.codec.parts)), marker: PhantomData }
     }
 
-    /// A field of the nested document this path holds.
+    /// A field of the nested document this path holds. (Rules of this field that only
+    /// its whole value can be checked against make writes inside it refused.)
     pub fn then<U, G>(&self, field: Path<T, U, G>) -> Path<M, U, Nested> {
         let mut expr = self.expr.clone();
         expr.tail.push(Segment::Attr(Cow::Borrowed(field.expr.root)));
         expr.tail.extend(field.expr.tail);
-        Path { expr, codec: field.codec, outer: field.outer, marker: PhantomData }
+        // Writes inside a field whose rules need its whole value are refused; so are
+        // writes inside an element of such a list or map.
+        let opaque = |(path, parts): (PathExpr, Parts)| parts.opaque.then_some((path, parts));
+        let container = field
+            .container
+            .or_else(|| opaque((self.expr.clone(), self.codec.parts)))
+            .or_else(|| self.container.clone().and_then(opaque));
+        Path { expr, codec: field.codec, outer: field.outer, container, marker: PhantomData }
     }
 }
 
@@ -376,7 +459,13 @@ impl<M, V: ToAttribute + Clone + 'static, F> Path<M, BTreeMap<String, V>, F> {
 
 impl<M, T, F> Clone for Path<M, T, F> {
     fn clone(&self) -> Self {
-        Self { expr: self.expr.clone(), codec: self.codec, outer: self.outer.clone(), marker: PhantomData }
+        Self {
+            expr: self.expr.clone(),
+            codec: self.codec,
+            outer: self.outer.clone(),
+            container: self.container.clone(),
+            marker: PhantomData,
+        }
     }
 }
 

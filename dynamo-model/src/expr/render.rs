@@ -20,6 +20,8 @@ use crate::error::{Error, RequestReason};
 
 /// DynamoDB's limit on the values of one `IN`.
 const MAX_IN_OPERANDS: usize = 100;
+/// The largest list index DynamoDB reads in a path (a Java `int`).
+const MAX_LIST_INDEX: usize = i32::MAX as usize;
 use crate::Result;
 
 /// Expression strings and their placeholder maps, as one request sends them.
@@ -97,6 +99,9 @@ impl Renderer {
                         .map_err(|e| e.into_error_at(self.model, &path.to_string()))?;
                     out.push('.');
                     self.name(out, name);
+                }
+                Segment::Index(i) if *i > MAX_LIST_INDEX => {
+                    return Err(self.request(RequestReason::ListIndex { attribute: path.to_string(), index: *i }));
                 }
                 Segment::Index(i) => {
                     out.push('[');
@@ -225,9 +230,16 @@ impl Renderer {
                 }
             }
             Node::Not(child) => {
+                // A chain of NOTs, written in a loop rather than one call deeper each.
+                let mut innermost = child;
                 out.push_str("NOT ");
                 self.count_operator();
-                self.grouped(out, child, matches!(**child, Node::And(_) | Node::Or(_)))?;
+                while let Node::Not(next) = &**innermost {
+                    out.push_str("NOT ");
+                    self.count_operator();
+                    innermost = next;
+                }
+                self.grouped(out, innermost, matches!(**innermost, Node::And(_) | Node::Or(_)))?;
             }
         }
         Ok(())
@@ -333,5 +345,46 @@ pub(crate) fn ordered(a: &AttributeValue, b: &AttributeValue) -> Option<std::cmp
             Some(crate::limits::Number::parse(a)?.compare(&crate::limits::Number::parse(b)?))
         }
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::expr::{Comparator, PathExpr};
+
+    fn leaf() -> Node {
+        Node::Compare {
+            left: Operand::Path(PathExpr::attribute("a")),
+            op: Comparator::Eq,
+            right: Operand::Value(AttributeValue::N("1".into())),
+        }
+    }
+
+    /// Conditions as deep as DynamoDB's 300 operators allow render on a test thread's
+    /// 2 MB stack in a debug build: chains of NOT, and ANDs and ORs nested in turn.
+    #[test]
+    fn the_deepest_conditions_dynamodb_takes_render_without_exhausting_the_stack() {
+        let rendered = std::thread::Builder::new()
+            .stack_size(2 * 1024 * 1024)
+            .spawn(|| {
+                let mut not = leaf();
+                for _ in 0..299 {
+                    not = Node::Not(Box::new(not));
+                }
+                let mut nested = leaf();
+                for i in 0..150 {
+                    nested = if i % 2 == 0 { Node::And(vec![leaf(), nested]) } else { Node::Or(vec![leaf(), nested]) };
+                }
+                let mut renderer = Renderer::new("Doc");
+                assert_eq!(not.paths().len(), 1);
+                let not = renderer.condition_string(&not).map(|s| s.len());
+                let nested = renderer.condition_string(&nested).map(|s| s.len());
+                (not, nested)
+            })
+            .expect("a thread")
+            .join()
+            .expect("no stack overflow");
+        assert!(rendered.0.is_ok() && rendered.1.is_ok());
     }
 }

@@ -8,11 +8,12 @@ use std::marker::PhantomData;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use super::condition::{Comparator, Operand};
-use super::path::{Path, PathExpr};
+use super::condition::{Comparator, Node, Operand};
+use super::path::{Parts, Path, PathExpr};
 use super::render::Renderer;
 use crate::compile::Guard;
 use crate::error::{FieldError, RequestReason, Rule};
+use crate::limits::Number;
 use crate::value::{IntoValue, ToAttribute};
 use crate::Result;
 
@@ -62,9 +63,8 @@ impl Action {
 #[derive(Debug, Clone)]
 pub struct Arithmetic<M, T> {
     pub(crate) value: SetValue,
-    /// The change to the source path's value, when it is a value (`plus(n)`: `n`,
-    /// `minus(n)`: `-n`), to keep the target's bounds.
-    pub(crate) delta: Option<Delta<T>>,
+    /// The change to the source path's value, to keep the target's bounds.
+    pub(crate) delta: Delta<T>,
     marker: PhantomData<fn() -> (M, T)>,
 }
 
@@ -77,53 +77,61 @@ pub(crate) struct Delta<T> {
 }
 
 /// Numbers, the only types `+`, `-` and `ADD` apply to.
-pub trait Numeric: ToAttribute + PartialOrd + Copy {
-    /// Zero, what DynamoDB's `ADD` starts from when the attribute is absent.
+pub trait Numeric: ToAttribute + Copy {
+    /// The smallest and largest values the type reads back, as DynamoDB numbers: an
+    /// increment that would leave them is refused, as one past a field's `min` or `max`
+    /// is, so no update writes a number its field cannot read.
     #[doc(hidden)]
-    const __ZERO: Self;
-
-    /// `self - other`, `None` if it overflows.
-    #[doc(hidden)]
-    fn __checked_sub(self, other: Self) -> Option<Self>;
-
-    /// `self + other`, `None` if it overflows.
-    #[doc(hidden)]
-    fn __checked_add(self, other: Self) -> Option<Self>;
+    const __RANGE: (&'static str, &'static str);
 }
 
-macro_rules! integers {
-    ($($t:ty),*) => {$(
-        impl Numeric for $t {
-            const __ZERO: Self = 0;
+/// DynamoDB's own limit: 38 significant digits below 1E+126.
+const DYNAMODB_MAX: &str = "9.9999999999999999999999999999999999999E+125";
 
-            fn __checked_sub(self, other: Self) -> Option<Self> {
-                self.checked_sub(other)
-            }
-
-            fn __checked_add(self, other: Self) -> Option<Self> {
-                self.checked_add(other)
-            }
-        }
-    )*};
+impl Numeric for i8 {
+    const __RANGE: (&'static str, &'static str) = ("-128", "127");
 }
-integers!(i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize);
-
-macro_rules! floats {
-    ($($t:ty),*) => {$(
-        impl Numeric for $t {
-            const __ZERO: Self = 0.0;
-
-            fn __checked_sub(self, other: Self) -> Option<Self> {
-                Some(self - other).filter(|n| n.is_finite())
-            }
-
-            fn __checked_add(self, other: Self) -> Option<Self> {
-                Some(self + other).filter(|n| n.is_finite())
-            }
-        }
-    )*};
+impl Numeric for i16 {
+    const __RANGE: (&'static str, &'static str) = ("-32768", "32767");
 }
-floats!(f32, f64);
+impl Numeric for i32 {
+    const __RANGE: (&'static str, &'static str) = ("-2147483648", "2147483647");
+}
+impl Numeric for i64 {
+    const __RANGE: (&'static str, &'static str) = ("-9223372036854775808", "9223372036854775807");
+}
+impl Numeric for isize {
+    const __RANGE: (&'static str, &'static str) = <i64 as Numeric>::__RANGE;
+}
+impl Numeric for u8 {
+    const __RANGE: (&'static str, &'static str) = ("0", "255");
+}
+impl Numeric for u16 {
+    const __RANGE: (&'static str, &'static str) = ("0", "65535");
+}
+impl Numeric for u32 {
+    const __RANGE: (&'static str, &'static str) = ("0", "4294967295");
+}
+impl Numeric for u64 {
+    const __RANGE: (&'static str, &'static str) = ("0", "18446744073709551615");
+}
+impl Numeric for usize {
+    const __RANGE: (&'static str, &'static str) = <u64 as Numeric>::__RANGE;
+}
+// 128-bit integers are stored up to DynamoDB's 38 digits.
+impl Numeric for i128 {
+    const __RANGE: (&'static str, &'static str) =
+        ("-99999999999999999999999999999999999999", "99999999999999999999999999999999999999");
+}
+impl Numeric for u128 {
+    const __RANGE: (&'static str, &'static str) = ("0", "99999999999999999999999999999999999999");
+}
+impl Numeric for f32 {
+    const __RANGE: (&'static str, &'static str) = ("-3.4028235e38", "3.4028235e38");
+}
+impl Numeric for f64 {
+    const __RANGE: (&'static str, &'static str) = ("-9.9999999999999999999999999999999999999E+125", DYNAMODB_MAX);
+}
 
 /// Sets, the only types `ADD` and `DELETE` of members apply to.
 pub trait SetType: ToAttribute {}
@@ -149,21 +157,7 @@ impl<M, T: Numeric, F> Path<M, T, F> {
         let operand = Operand::encoded(&self.expr, self.encode(&amount));
         let source = Operand::Path(self.expr.clone());
         let value = if subtract { SetValue::Minus(source, operand) } else { SetValue::Plus(source, operand) };
-        Arithmetic { value, delta: Some(Delta { source: self.expr.clone(), amount, subtract }), marker: PhantomData }
-    }
-
-    /// `path + other`, two attributes of the same item (both must exist). The target's
-    /// `min`/`max` are not checked for such a sum.
-    pub fn plus_path<G>(&self, other: &Path<M, T, G>) -> Arithmetic<M, T> {
-        let value = SetValue::Plus(Operand::Path(self.expr.clone()), Operand::Path(other.expr.clone()));
-        Arithmetic { value, delta: None, marker: PhantomData }
-    }
-
-    /// `path - other`, two attributes of the same item (both must exist). The target's
-    /// `min`/`max` are not checked for such a difference.
-    pub fn minus_path<G>(&self, other: &Path<M, T, G>) -> Arithmetic<M, T> {
-        let value = SetValue::Minus(Operand::Path(self.expr.clone()), Operand::Path(other.expr.clone()));
-        Arithmetic { value, delta: None, marker: PhantomData }
+        Arithmetic { value, delta: Delta { source: self.expr.clone(), amount, subtract }, marker: PhantomData }
     }
 }
 
@@ -176,23 +170,43 @@ pub(crate) struct Actions {
     pub(crate) errors: Vec<FieldError>,
     pub(crate) guards: Vec<Guard>,
     pub(crate) refused: Option<RequestReason>,
+    /// The attributes a value is copied into (`set_from`), which the compile step checks
+    /// are no index keys.
+    pub(crate) copies: Vec<PathExpr>,
 }
 
 impl Actions {
     /// `SET path = value`, the value checked against the field's rules.
     pub(crate) fn set<M, T, F>(&mut self, path: &Path<M, T, F>, value: &T) {
         let value = self.written(path, value);
+        self.part(path, Part::Written);
         self.set_value(&path.expr, SetValue::Operand(value));
     }
 
     /// `SET path = if_not_exists(path, value)`.
     pub(crate) fn set_if_not_exists<M, T, F>(&mut self, path: &Path<M, T, F>, value: &T) {
         let value = self.written(path, value);
+        self.part(path, Part::Written);
         self.set_value(&path.expr, SetValue::IfNotExists(path.expr.clone(), value));
     }
 
+    /// `SET path = source`: the stored value is copied as it is, so both must be stored
+    /// alike, and the target may have no rules or transform the copy would skip.
+    pub(crate) fn set_from<M, T, F, G>(&mut self, path: &Path<M, T, F>, source: &Path<M, T, G>) {
+        if path.codec.layout != source.codec.layout || path.codec.parts.checked || path.has_outer() {
+            self.refuse(RequestReason::UncheckableCopy {
+                attribute: path.expr.to_string(),
+                source: source.expr.to_string(),
+            });
+        }
+        self.copies.push(path.expr.clone());
+        self.part(path, Part::Written);
+        self.set_value(&path.expr, SetValue::Operand(Operand::Path(source.expr.clone())));
+    }
+
     fn written<M, T, F>(&mut self, path: &Path<M, T, F>, value: &T) -> Operand {
-        Operand::encoded(&path.expr, path.encode_written(value, &mut self.errors))
+        let encoded = path.encode_written(value, &mut self.errors);
+        Operand::encoded(&path.expr, encoded)
     }
 
     /// `SET path = value`, for any value side.
@@ -213,48 +227,171 @@ impl Actions {
         self.list.push(Action::Set(path.clone(), value));
     }
 
-    /// `SET path = a ± b`, keeping the target's bounds when `b` is a value.
+    /// `SET path = path ± n`, keeping the target's bounds and its type's range.
     pub(crate) fn set_arithmetic<M, T: Numeric, F>(&mut self, path: &Path<M, T, F>, arithmetic: Arithmetic<M, T>) {
-        if let Some(delta) = &arithmetic.delta {
-            let change = if delta.subtract { Change::Minus(delta.amount) } else { Change::Plus(delta.amount) };
-            self.bound(path, &delta.source, change, false);
-        }
+        let delta = &arithmetic.delta;
+        let change = if delta.subtract { Change::Minus(delta.amount) } else { Change::Plus(delta.amount) };
+        self.bound(path, &delta.source, change, false);
+        self.part(path, Part::Written);
         self.set_value(&path.expr, arithmetic.value);
     }
 
-    /// `ADD path n`, keeping the field's bounds; an absent attribute counts as 0.
+    /// `ADD path n`, keeping the field's bounds and its type's range; an absent
+    /// attribute counts as 0.
     pub(crate) fn add_number<M, T: Numeric, F>(&mut self, path: &Path<M, T, F>, n: T) {
         self.within(&path.expr);
         let operand = Operand::encoded(&path.expr, path.encode(&n));
         self.bound(path, &path.expr, Change::Plus(n), true);
+        self.part(path, Part::Written);
         self.list.push(Action::Add(path.expr.clone(), operand));
     }
 
-    /// `ADD path members` / `DELETE path members` of a set.
-    pub(crate) fn set_members(&mut self, path: &PathExpr, members: Operand, delete: bool) {
-        self.within(path);
-        self.list.push(if delete { Action::Delete(path.clone(), members) } else { Action::Add(path.clone(), members) });
+    /// `ADD path members` / `DELETE path members` of a set, keeping the set's `len` rule.
+    pub(crate) fn set_members<M, T, F>(&mut self, path: &Path<M, T, F>, members: &T, delete: bool) {
+        let members = Operand::encoded(&path.expr, path.encode(members));
+        let count = match &members {
+            Operand::Value(AttributeValue::Ss(set)) => set.len(),
+            Operand::Value(AttributeValue::Ns(set)) => set.len(),
+            Operand::Value(AttributeValue::Bs(set)) => set.len(),
+            _ => 0,
+        };
+        let change = if delete { Part::Shrunk(count) } else { Part::Grown(count) };
+        self.whole(path, change);
+        self.part(path, Part::Written);
+        self.within(&path.expr);
+        self.list.push(if delete {
+            Action::Delete(path.expr.clone(), members)
+        } else {
+            Action::Add(path.expr.clone(), members)
+        });
     }
 
-    /// `REMOVE path`; refused for a field the model needs to read the item.
+    /// `ADD version 1` and the like: a number the library itself adds to.
+    pub(crate) fn add_raw(&mut self, path: &PathExpr, value: Operand) {
+        self.list.push(Action::Add(path.clone(), value));
+    }
+
+    /// `REMOVE path`; refused for a field the model needs to read the item, and for a
+    /// field whose `len` rule needs it (non_empty).
     pub(crate) fn remove<M, T, F>(&mut self, path: &Path<M, T, F>) {
         if path.codec.is_required() {
             self.refuse(RequestReason::RemoveRequired { attribute: path.expr.to_string() });
         }
+        if let (Some(min), _) = path.codec.parts.len {
+            if min > 0 {
+                let rule = Rule::Length { min: Some(min), max: path.codec.parts.len.1 };
+                self.errors.push(FieldError { attribute: path.expr.to_string().into(), rule, value: "removed".into() });
+            }
+        }
+        self.part(path, Part::Removed);
         self.within(&path.expr);
         self.list.push(Action::Remove(path.expr.clone()));
     }
 
-    /// `SET path = list_append(...)`: the elements go through the list field's codec.
+    /// `SET path = list_append(...)`: the elements go through the list field's codec,
+    /// and the list keeps its `len` rule.
     pub(crate) fn list_append<M, E, F>(&mut self, path: &Path<M, Vec<E>, F>, items: &Vec<E>, prepend: bool) {
-        let items = match path.encode_written(items, &mut Vec::new()) {
+        let items_operand = match path.encode_written(items, &mut Vec::new()) {
             // A `Vec<u8>` is binary: there is no list to append to.
             Ok(Some(AttributeValue::B(_))) => {
                 Operand::invalid_request(RequestReason::NotAList { attribute: path.expr.to_string() })
             }
             encoded => Operand::encoded(&path.expr, encoded),
         };
-        self.set_value(&path.expr, SetValue::Append { path: path.expr.clone(), items, prepend });
+        self.whole(path, Part::Grown(items.len()));
+        self.part(path, Part::Written);
+        self.set_value(&path.expr, SetValue::Append { path: path.expr.clone(), items: items_operand, prepend });
+    }
+
+    /// A change of the size of the list or set at `path` itself (members added or
+    /// removed, elements appended) keeps the field's `len` rule; a field with rules only
+    /// its whole value can be checked against refuses it.
+    fn whole<M, T, F>(&mut self, path: &Path<M, T, F>, change: Part) {
+        let parts = path.codec.parts;
+        if parts.opaque {
+            self.refuse(RequestReason::UncheckableRule { attribute: path.expr.to_string() });
+            return;
+        }
+        self.length(&path.expr, parts, change, None);
+    }
+
+    /// A write or removal of `path`, an element or entry of a list or map (or a field
+    /// inside one): the container keeps its `len` rule, and a container with rules only
+    /// its whole value can be checked against refuses it.
+    fn part<M, T, F>(&mut self, path: &Path<M, T, F>, change: Part) {
+        let Some((container, parts)) = &path.container else { return };
+        if parts.opaque {
+            self.refuse(RequestReason::UncheckableRule { attribute: container.to_string() });
+            return;
+        }
+        // Only a direct element or entry changes the container's size.
+        if path.expr.parent().as_ref() != Some(container) {
+            return;
+        }
+        let (change, unless) = match change {
+            // A new element or entry, unless it was there.
+            Part::Written => (Part::Grown(1), Node::Exists(path.expr.clone())),
+            // One less, unless it was not there.
+            Part::Removed => (Part::Shrunk(1), Node::NotExists(path.expr.clone())),
+            other => (other, Node::Exists(path.expr.clone())),
+        };
+        self.length(container, *parts, change, Some(unless));
+    }
+
+    /// The size conditions that keep `len(min, max)` of the container at `path` through
+    /// `change`: at most `max - k` before `k` are added, at least `min + k` before `k`
+    /// are removed (absent counting as empty).
+    fn length(&mut self, path: &PathExpr, parts: Parts, change: Part, unless: Option<Node>) {
+        let (min, max) = parts.len;
+        let rule = Rule::Length { min, max };
+        let attribute = path.to_string();
+        let (op, limit, absent_ok, text) = match change {
+            Part::Grown(k) => {
+                // Growing can break `max`; from nothing, fewer than `min` break `min`.
+                if let Some(min) = min.filter(|&min| k < min) {
+                    self.guards.push(Guard::Length {
+                        container: path.clone(),
+                        op: Comparator::Ge,
+                        limit: min - k,
+                        absent_ok: false,
+                        unless: unless.clone(),
+                        attribute: attribute.clone(),
+                        rule: rule.clone(),
+                        change: format!("+ {k}"),
+                    });
+                }
+                let Some(max) = max else { return };
+                match max.checked_sub(k) {
+                    Some(limit) => (Comparator::Le, limit, true, format!("+ {k}")),
+                    None if unless.is_none() => {
+                        self.errors.push(FieldError { attribute: attribute.into(), rule, value: format!("+ {k}") });
+                        return;
+                    }
+                    // Only an element or entry already there can be written.
+                    None => {
+                        if let Some(Node::Exists(entry)) = unless {
+                            self.needs(&entry);
+                        }
+                        return;
+                    }
+                }
+            }
+            Part::Shrunk(k) => {
+                let Some(min) = min.filter(|&min| min > 0) else { return };
+                (Comparator::Ge, min + k, true, format!("- {k}"))
+            }
+            Part::Written | Part::Removed => return,
+        };
+        self.guards.push(Guard::Length {
+            container: path.clone(),
+            op,
+            limit,
+            absent_ok,
+            unless,
+            attribute,
+            rule,
+            change: text,
+        });
     }
 
     /// Writing inside a map or list needs the map or list: DynamoDB rejects the request
@@ -276,9 +413,10 @@ impl Actions {
         self.refused.get_or_insert(reason);
     }
 
-    /// The conditions that keep `target`'s `min` and `max` when it becomes `source`
-    /// changed by `change`: `source >= min - n`, `source <= max - n` (for `+ n`),
-    /// an absent source counting as 0 when `absent_is_zero` (as `ADD` does).
+    /// The conditions that keep `target` within its `min` and `max` and within what its
+    /// type reads back, when it becomes `source` changed by `change`: `source <= max - n`
+    /// for `+ n` (`source >= min - n` for `- n`), computed exactly in decimal as DynamoDB
+    /// adds, an absent source counting as 0 when `absent_is_zero` (as `ADD` does).
     fn bound<M, T: Numeric, F>(
         &mut self,
         target: &Path<M, T, F>,
@@ -286,62 +424,113 @@ impl Actions {
         change: Change<T>,
         absent_is_zero: bool,
     ) {
-        let (min, max) = target.codec.bounds_of();
-        if min.is_none() && max.is_none() {
-            return;
-        }
+        let number = |value: &T| match value.to_attribute() {
+            Ok(Some(AttributeValue::N(text))) => Number::parse(&text),
+            _ => None,
+        };
+        let (n, sign) = match change {
+            Change::Plus(n) => (n, "+"),
+            Change::Minus(n) => (n, "-"),
+        };
+        // A delta that does not encode is reported by its own operand.
+        let Some(magnitude) = number(&n) else { return };
+        let delta = if sign == "-" { magnitude.negated() } else { magnitude };
+        let change_text = format!("{sign} {}", display_number(&n));
         let attribute = target.expr.to_string();
-        let result_of = |x: T| match change {
-            Change::Plus(n) => x.__checked_add(n),
-            Change::Minus(n) => x.__checked_sub(n),
-        };
-        // The value `source` must have, at least or at most, for the result to reach `bound`.
-        let threshold = |bound: T| match change {
-            Change::Plus(n) => bound.__checked_sub(n),
-            Change::Minus(n) => bound.__checked_add(n),
-        };
-        let zero_result = result_of(T::__ZERO);
-        let change_text = match change {
-            Change::Plus(n) => format!("+ {}", display_number(&n)),
-            Change::Minus(n) => format!("- {}", display_number(&n)),
-        };
-        for (bound, op, rule) in [
-            (min, Comparator::Ge, min.map(|b| Rule::Min(display_number(&b)))),
-            (max, Comparator::Le, max.map(|b| Rule::Max(display_number(&b)))),
-        ] {
-            let (Some(bound), Some(rule)) = (bound, rule) else { continue };
-            let absent_ok = absent_is_zero
-                && zero_result.is_some_and(|r| if op == Comparator::Ge { r >= bound } else { r <= bound });
-            match threshold(bound).map(|t| t.to_attribute()) {
-                Some(Ok(Some(threshold))) => self.guards.push(Guard::Bound {
-                    path: source.clone(),
-                    op,
-                    threshold,
-                    absent_ok,
-                    attribute: attribute.clone(),
-                    rule,
-                    change: change_text.clone(),
-                }),
-                // A threshold the type cannot hold: `min - n` beyond the type's range.
-                // Below it, every stored value keeps the bound; above it, none does.
-                _ => {
-                    let n = match change {
-                        Change::Plus(n) => n,
-                        Change::Minus(n) => n,
-                    };
-                    let grows = matches!(change, Change::Plus(_)) == (n > T::__ZERO);
-                    let unreachable = if op == Comparator::Ge { !grows } else { grows };
-                    if unreachable && n != T::__ZERO {
-                        self.errors.push(FieldError {
-                            attribute: attribute.clone().into(),
-                            rule,
-                            value: change_text.clone(),
-                        });
-                    }
+        let (declared_min, declared_max) = target.codec.bounds_of();
+        let (type_min, type_max) = T::__RANGE;
+        let sides = [
+            (Comparator::Ge, declared_min.and_then(|b| number(&b)), Number::parse(type_min)),
+            (Comparator::Le, declared_max.and_then(|b| number(&b)), Number::parse(type_max)),
+        ];
+        for (op, declared, of_type) in sides {
+            // The tighter of the field's rule and the type's range.
+            let tighter = |a: Number, b: Number| {
+                let a_tighter = if op == Comparator::Ge { a.compare(&b).is_ge() } else { a.compare(&b).is_le() };
+                if a_tighter {
+                    a
+                } else {
+                    b
                 }
+            };
+            let bound = match (declared, of_type) {
+                (Some(declared), Some(of_type)) => tighter(declared, of_type),
+                (Some(bound), None) | (None, Some(bound)) => bound,
+                (None, None) => continue,
+            };
+            let within = |value: &Number| {
+                if op == Comparator::Ge {
+                    value.compare(&bound).is_ge()
+                } else {
+                    value.compare(&bound).is_le()
+                }
+            };
+            let absent_ok = absent_is_zero && within(&delta);
+            // A stored value is within its bounds; only a change towards this side, or an
+            // absent value that would not be, can break it.
+            let towards = if op == Comparator::Ge {
+                delta.is_negative()
+            } else {
+                !delta.is_negative() && delta != Number::zero()
+            };
+            if !towards && (absent_ok || !absent_is_zero) {
+                continue;
             }
+            let rule = if op == Comparator::Ge { Rule::Min(bound.to_plain()) } else { Rule::Max(bound.to_plain()) };
+            // `source` must be at least (or at most) `bound - delta`: rounded to what
+            // DynamoDB holds, towards the stricter side.
+            let mut threshold = bound.add(&delta.negated()).round(38, op == Comparator::Ge);
+            if threshold.too_small() {
+                // No stored number lies strictly between 0 and ±1E-130: the nearest of
+                // the two on the stricter side says the same.
+                let stricter_is_zero = threshold.is_negative() == (op == Comparator::Ge);
+                let text = match (stricter_is_zero, threshold.is_negative()) {
+                    (true, _) => "0",
+                    (false, true) => "-1e-130",
+                    (false, false) => "1e-130",
+                };
+                threshold = Number::parse(text).unwrap_or_else(Number::zero);
+            }
+            if !threshold.storable() {
+                // Beyond DynamoDB's range: every stored value is on one side of it.
+                let above = !threshold.is_negative();
+                let none_holds = if op == Comparator::Ge { above } else { !above };
+                if none_holds {
+                    self.errors.push(FieldError {
+                        attribute: attribute.clone().into(),
+                        rule,
+                        value: change_text.clone(),
+                    });
+                } else if !absent_ok && absent_is_zero {
+                    // Only an absent value breaks this side.
+                    self.needs(source);
+                }
+                continue;
+            }
+            self.guards.push(Guard::Bound {
+                path: source.clone(),
+                op,
+                threshold: AttributeValue::N(threshold.to_plain()),
+                absent_ok,
+                attribute: attribute.clone(),
+                rule,
+                change: change_text.clone(),
+            });
         }
     }
+}
+
+/// What a write does to a list, map or set.
+#[derive(Debug, Clone, Copy)]
+enum Part {
+    /// An element or entry written (new, or in place of one).
+    Written,
+    /// An element or entry removed.
+    Removed,
+    /// `k` elements or members added.
+    Grown(usize),
+    /// At most `k` members removed.
+    Shrunk(usize),
 }
 
 /// How an update changes a number.
@@ -376,6 +565,21 @@ impl Actions {
     /// The top-level attributes the update sets or adds to (what an upsert writes).
     pub(crate) fn written_roots(&self) -> impl Iterator<Item = &'static str> + '_ {
         self.list.iter().filter(|action| !matches!(action, Action::Remove(_))).map(|action| action.path().root)
+    }
+
+    /// Every value the update writes (by `SET`, `list_append`, `ADD` of members), with
+    /// the path it goes to.
+    pub(crate) fn written_values(&self) -> impl Iterator<Item = (&PathExpr, &AttributeValue)> + '_ {
+        self.list.iter().filter_map(|action| match action {
+            Action::Set(
+                path,
+                SetValue::Operand(Operand::Value(value))
+                | SetValue::IfNotExists(_, Operand::Value(value))
+                | SetValue::Append { items: Operand::Value(value), .. },
+            )
+            | Action::Add(path, Operand::Value(value)) => Some((path, value)),
+            _ => None,
+        })
     }
 
     /// The values written to top-level attributes by `SET`, for checks of index keys.

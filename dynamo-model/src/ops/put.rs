@@ -82,6 +82,7 @@ impl<'a, M: Model> Put<'a, M> {
         let expected_version = lifecycle::bump_version(self.item, &mut item);
         values::check_item(M::NAME, &item)?;
         values::check_index_keys(M::NAME, M::INDEXES, &item)?;
+        values::check_local_indexes(M::NAME, M::INDEXES, M::KEY_SCHEMA.hash.name, &item)?;
         values::normalize_numbers(&mut item);
         // What the model reads back is what the put returns; if it cannot read it, the
         // put is refused here rather than stored.
@@ -103,9 +104,14 @@ impl<'a, M: Model> Put<'a, M> {
 
     async fn send(self) -> Result<M> {
         let (compiled, stored) = self.prepare()?;
+        // A conditional put keeps what it writes: when the answer to a request that was
+        // applied is lost, the SDK sends it again and the condition then fails on the item
+        // it wrote, which is success, not a conflict.
+        let written = compiled.expressions.condition.is_some().then(|| compiled.item.clone());
         let (request, failure) = compiled.into_parts(self.db.client());
         match self.db.send("PutItem", &failure.table, request.send()).await {
             Ok(_) => Ok(stored),
+            Err(Failure::Condition(item)) if item.is_some() && item == written => Ok(stored),
             Err(Failure::Condition(item)) => Err(failure.explain(item)),
             Err(Failure::Other(error)) => Err(error),
         }

@@ -182,6 +182,21 @@ pub(crate) fn stream<'a, P: Document + 'a>(
 /// against what the index holds. Key attributes are always read, for the cursor.
 fn projection<S: KeySpace, P: Document>(selected: &[PathExpr]) -> Result<Option<Vec<PathExpr>>> {
     let model = <S::Model as Document>::NAME;
+    if !selected.is_empty() {
+        // The result is decoded from what is read: every attribute it cannot do without
+        // must be selected (keys are always read).
+        let mut required = Vec::new();
+        P::__required_attributes(&mut required);
+        let read = |name: &str| selected.iter().any(|path| path.root == name && path.tail.is_empty());
+        let missing: Vec<String> = required
+            .into_iter()
+            .filter(|name| !read(name) && !S::CURSOR_KEYS.contains(name))
+            .map(str::to_owned)
+            .collect();
+        if !missing.is_empty() {
+            return Err(Error::Unprojected { model, source_name: "the selection".to_owned(), missing });
+        }
+    }
     let needed: Vec<&str> =
         if selected.is_empty() { P::ATTRIBUTES.to_vec() } else { selected.iter().map(|path| path.root).collect() };
     if let Some(projected) = S::PROJECTED {
@@ -282,12 +297,6 @@ impl ReadOptions {
             compiler.key_condition(&hash, key.range.as_ref())?;
         }
         let mut filter = self.filter.clone();
-        if let (Some(filter), Some(_)) = (&filter, key) {
-            let keys = [Some(S::HASH.name), S::RANGE.map(|range| range.name)];
-            if let Some(attribute) = filter.paths().into_iter().find(|path| keys.contains(&Some(path.root))) {
-                return Err(request(RequestReason::FilterOnKey { attribute: attribute.root.to_owned() }));
-            }
-        }
         if self.skip_expired {
             if let Some(ttl) = <S::Model as Model>::TTL {
                 if S::PROJECTED.is_some_and(|projected| !projected.contains(&ttl)) {
@@ -297,6 +306,27 @@ impl ReadOptions {
             }
             if let Some(unexpired) = crate::compile::lifecycle::unexpired_filter::<S::Model>() {
                 filter = Some(super::conditional::both::<S::Model>(filter, unexpired));
+            }
+        }
+        // The keys of what is queried go in the key condition; DynamoDB refuses them in the
+        // filter (the TTL filter of `skip_expired` included).
+        if let (Some(filter), Some(_)) = (&filter, key) {
+            let keys = [Some(S::HASH.name), S::RANGE.map(|range| range.name)];
+            if let Some(attribute) = filter.paths().into_iter().find(|path| keys.contains(&Some(path.root))) {
+                return Err(request(RequestReason::FilterOnKey { attribute: attribute.root.to_owned() }));
+            }
+        }
+        // A query of an index filters what the index holds only.
+        if let (Some(filter), Some(_), Some(projected)) = (&filter, key, S::PROJECTED) {
+            let mut missing: Vec<String> = Vec::new();
+            for path in filter.paths() {
+                if !projected.contains(&path.root) && !missing.iter().any(|m| m == path.root) {
+                    missing.push(path.root.to_owned());
+                }
+            }
+            if !missing.is_empty() {
+                let source_name = format!("index `{}` (for the filter)", S::INDEX.unwrap_or(""));
+                return Err(Error::Unprojected { model, source_name, missing });
             }
         }
         compiler.filter(filter.as_ref())?;

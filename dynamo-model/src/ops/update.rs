@@ -6,7 +6,7 @@ use super::conditional::{compile_write, exists_condition, Conditional};
 use super::Returned;
 use crate::compile::{lifecycle, values, CompiledUpdate, KeyRole, WriteKind};
 use crate::error::RequestReason;
-use crate::expr::{Actions, Arithmetic, Condition, Numeric, Operand, Path, SetType, SetValue};
+use crate::expr::{Actions, Arithmetic, Condition, Numeric, Path, SetType};
 use crate::send::Failure;
 use crate::value::IntoValue;
 use crate::{Db, Error, Model, ModelKey, Result, ToAttribute};
@@ -92,8 +92,13 @@ impl<'a, M: Model> Update<'a, M> {
     }
 
     /// `SET path = source`, copying another attribute of the same item (which must exist).
+    ///
+    /// The stored value is copied as it is, so the two fields must be stored alike, and
+    /// the target may have no declared rules or `set` transform (the copy would skip them)
+    /// and may not be an index key; otherwise the update is an
+    /// [`Error::InvalidRequest`] before sending.
     pub fn set_from<T, F, G>(mut self, path: &Path<M, T, F>, source: &Path<M, T, G>) -> Self {
-        self.actions.set_value(&path.expr, SetValue::Operand(Operand::Path(source.expr.clone())));
+        self.actions.set_from(path, source);
         self
     }
 
@@ -107,16 +112,14 @@ impl<'a, M: Model> Update<'a, M> {
 
     /// `ADD path members`: adds members to a set, creating it when absent.
     pub fn add_to_set<T: SetType, F>(mut self, path: &Path<M, T, F>, members: impl IntoValue<T>) -> Self {
-        let members = Operand::encoded(&path.expr, path.encode(&members.into_value()));
-        self.actions.set_members(&path.expr, members, false);
+        self.actions.set_members(path, &members.into_value(), false);
         self
     }
 
     /// `DELETE path members`: removes members from a set (the attribute goes away with
     /// its last member).
     pub fn delete_from_set<T: SetType, F>(mut self, path: &Path<M, T, F>, members: impl IntoValue<T>) -> Self {
-        let members = Operand::encoded(&path.expr, path.encode(&members.into_value()));
-        self.actions.set_members(&path.expr, members, true);
+        self.actions.set_members(path, &members.into_value(), true);
         self
     }
 
@@ -178,12 +181,14 @@ impl<'a, M: Model> Update<'a, M> {
             return Err(Error::Validation { model: M::NAME, errors: self.actions.errors.clone() });
         }
         lifecycle::check_counters::<M>(&self.actions)?;
+        lifecycle::check_version::<M>(&self.actions, self.expected_version)?;
         let mut actions = self.actions.clone();
         lifecycle::stamp_update::<M>(&mut actions);
         let schema = M::KEY_SCHEMA;
         let keys: Vec<&str> = std::iter::once(schema.hash.name).chain(schema.range.map(|r| r.name)).collect();
         actions.check(&keys).map_err(|reason| Error::InvalidRequest { model: M::NAME, reason })?;
         check_index_values::<M>(&actions)?;
+        check_value_sizes::<M>(&actions, &self.key.to_key_item()?)?;
         if self.upsert {
             let mut missing = Vec::new();
             M::__required_attributes(&mut missing);
@@ -223,9 +228,35 @@ impl<'a, M: Model> Update<'a, M> {
     }
 }
 
+/// A value written that is larger than any item can be (with its key and name) is
+/// refused: DynamoDB would reject the request.
+fn check_value_sizes<M: Model>(actions: &Actions, key: &crate::Item) -> Result<()> {
+    let key_size = crate::limits::item_size(key);
+    for (path, value) in actions.written_values() {
+        let size = key_size + path.root.len() + crate::limits::attribute_size(value);
+        if size > crate::limits::MAX_ITEM_SIZE {
+            return Err(Error::Invalid {
+                model: M::NAME,
+                attribute: path.to_string().into(),
+                reason: crate::InvalidReason::ItemTooLarge { size, max: crate::limits::MAX_ITEM_SIZE },
+            });
+        }
+    }
+    Ok(())
+}
+
 /// Values written to the key attributes of an index have their key's type, are not
-/// empty and fit, as for a put.
+/// empty and fit, as for a put; and no index key is copied from another attribute.
 fn check_index_values<M: Model>(actions: &Actions) -> Result<()> {
+    let is_index_key = |name: &str| {
+        M::INDEXES.iter().any(|index| index.hash.name == name || index.range.is_some_and(|r| r.name == name))
+    };
+    if let Some(copy) = actions.copies.iter().find(|path| path.tail.is_empty() && is_index_key(path.root)) {
+        return Err(Error::InvalidRequest {
+            model: M::NAME,
+            reason: RequestReason::CopyIntoIndexKey { attribute: copy.root.to_owned() },
+        });
+    }
     for (name, value) in actions.top_level_values() {
         for index in M::INDEXES {
             let keys = std::iter::once((index.hash, KeyRole::Hash)).chain(index.range.map(|r| (r, KeyRole::Range)));
