@@ -19,6 +19,7 @@ mod limits;
 mod locking;
 mod nested_validation;
 mod pagination;
+mod random_ops;
 mod reserved;
 mod roundtrip;
 mod schema;
