@@ -20,6 +20,7 @@ mod limits;
 mod locking;
 mod nested_validation;
 mod pagination;
+mod random_ops;
 mod readme;
 mod reserved;
 mod roundtrip;
