@@ -8,6 +8,7 @@
 
 mod common;
 
+mod adversarial;
 mod catalogue;
 mod crud;
 mod decode;
