@@ -239,9 +239,20 @@ fn check_field(cx: &Ctxt, field: &Field) {
     }
 }
 
+/// How `Some(None)` is lost: the library's own conversion stores no attribute,
+/// serde stores NULL; both read back as `None`.
+fn lost_some_none(native: bool) -> &'static str {
+    if native {
+        "`Some(None)` would be stored as nothing and read back as `None`; use one `Option`, or an enum"
+    } else {
+        "serde stores `Some(None)` as NULL, like `None`, and reads NULL back as `None`; use one `Option`, or an enum"
+    }
+}
+
 /// `Option<Option<T>>` and an `Option` of a set, anywhere in a stored type: `Some(None)`
-/// and `Some` of an empty set are stored as nothing, like `None`, so they could not
-/// read back as written.
+/// and `Some` of an empty set are stored as nothing (or, through serde, `Some(None)` as
+/// NULL), like `None`, so they could not read back as written. `sets` is true for the
+/// library's own conversion, which also loses `Some` of an empty set.
 fn check_exact(cx: &Ctxt, ty: &Type, sets: bool) {
     let Type::Path(path) = ty else { return };
     let Some(last) = path.path.segments.last() else { return };
@@ -251,7 +262,7 @@ fn check_exact(cx: &Ctxt, ty: &Type, sets: bool) {
         if last.ident == "Option" {
             let nested = type_name(inner);
             let why = match nested.as_deref() {
-                Some("Option") => Some("`Some(None)` would be stored as nothing and read back as `None`; use one `Option`, or an enum"),
+                Some("Option") => Some(lost_some_none(sets)),
                 Some("HashSet" | "BTreeSet") if sets => Some("DynamoDB has no empty set, so `Some` of an empty set would read back as `None`; a set field is already optional (empty is no attribute): drop the `Option`"),
                 _ => None,
             };

@@ -1164,7 +1164,60 @@ fn path_codec(field: &Field) -> (TokenStream, TokenStream) {
     let rules = codec_rules(field, rules_ty, inner.is_some() && field.attrs.with_module.is_some());
     let bounds = codec_bounds(field, rules_ty);
     let required = is_required(field).then(|| quote!(.required()));
-    (value_ty, quote!(#codec #transform #rules #bounds #required))
+    let layout = codec_layout(field);
+    let parts = codec_parts(field);
+    (value_ty, quote!(#codec #transform #rules #bounds #required #layout #parts))
+}
+
+/// `.layout(..)` for a field not stored through its type's own `ToAttribute`: a copy
+/// between two fields needs them stored alike.
+fn codec_layout(field: &Field) -> Option<TokenStream> {
+    let layout = if let Some(module) = &field.attrs.with_module {
+        let module = module.to_token_stream().to_string().replace(' ', "");
+        quote!(::dynamo_model::expr::Layout::With(#module))
+    } else if field.attrs.serde.is_some() {
+        quote!(::dynamo_model::expr::Layout::Serde)
+    } else if let Some(unit) = time_unit(field) {
+        quote!(::dynamo_model::expr::Layout::Time(#unit))
+    } else {
+        return None;
+    };
+    Some(quote!(.layout(#layout)))
+}
+
+/// What writes of parts of the field must keep: its `len` (and `non_empty`) as sizes,
+/// and whether it has rules only its whole value can be checked against.
+fn codec_parts(field: &Field) -> TokenStream {
+    let mut min: Option<&syn::LitInt> = None;
+    let mut max: Option<&syn::LitInt> = None;
+    let mut non_empty = false;
+    let mut opaque = false;
+    for rule in &field.attrs.rules {
+        match &rule.kind {
+            RuleKind::Len { min: low, max: high } => {
+                min = low.as_ref().or(min);
+                max = high.as_ref().or(max);
+            }
+            RuleKind::NonEmpty => non_empty = true,
+            RuleKind::Min(_) | RuleKind::Max(_) => {}
+            _ => opaque = true,
+        }
+    }
+    let len = (min.is_some() || max.is_some() || non_empty).then(|| {
+        let min = match (min, non_empty) {
+            (Some(min), false) => quote!(::core::option::Option::Some(#min)),
+            (Some(min), true) => quote!(::core::option::Option::Some(if #min > 1 { #min } else { 1 })),
+            (None, true) => quote!(::core::option::Option::Some(1)),
+            (None, false) => quote!(::core::option::Option::None),
+        };
+        let max = match max {
+            Some(max) => quote!(::core::option::Option::Some(#max)),
+            None => quote!(::core::option::Option::None),
+        };
+        quote!(.len(#min, #max))
+    });
+    let opaque = opaque.then(|| quote!(.opaque()));
+    quote!(#len #opaque)
 }
 
 /// `.rules(f)` for a field with `validate(...)` rules or a plain type that may hold

@@ -699,7 +699,7 @@ impl<T: ToAttribute> ToAttribute for Option<T> {
         match self {
             Some(value) => match value.to_attribute()? {
                 // `NULL` reads back as `None` too.
-                Some(AttributeValue::Null(_)) | None => Err(EncodeError::new(InvalidReason::Indistinct)),
+                Some(AttributeValue::Null(true)) | None => Err(EncodeError::new(InvalidReason::Indistinct)),
                 Some(encoded) => Ok(Some(encoded)),
             },
             None => Ok(None),

@@ -38,6 +38,13 @@ pub struct Doc {
     pub items: HashMap<String, i64>,
 }
 
+/// What the golden query selects.
+#[derive(Document, Debug, Clone, PartialEq)]
+pub struct NameAndValue {
+    pub name: String,
+    pub value: Address,
+}
+
 fn names(pairs: &[(&str, &str)]) -> Option<HashMap<String, String>> {
     Some(pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect())
 }
@@ -59,6 +66,7 @@ fn key_condition_filter_and_projection_share_one_placeholder_set() {
         .filter(Doc::TTL.not_exists())
         .select(&Doc::NAME)
         .select(&Doc::VALUE.then(Address::CITY))
+        .project_into::<NameAndValue>()
         .request()
         .unwrap();
     let input = request.as_input();
@@ -139,8 +147,14 @@ fn nested_list_and_map_paths() {
     // DynamoDB rejects the whole request otherwise.
     assert_eq!(
         input.get_condition_expression().as_deref(),
-        Some("attribute_exists(#n6) AND attribute_exists(#n0) AND attribute_exists(#n2) AND attribute_exists(#n3)")
+        Some(
+            "attribute_exists(#n6) AND attribute_exists(#n0) AND attribute_exists(#n2) AND attribute_exists(#n3) \
+             AND (attribute_not_exists(#n3.#n5) OR #n3.#n5 <= :v3)"
+        )
     );
+    // The number added to stays within what an i64 reads back.
+    let values = input.get_expression_attribute_values().as_ref().unwrap();
+    assert_eq!(values[":v3"], n("9223372036854775805"));
     assert_eq!(
         input.get_expression_attribute_names(),
         &names(&[
@@ -170,19 +184,22 @@ fn update_clauses_arithmetic_lists_and_sets() {
     assert_eq!(
         input.get_update_expression().as_deref(),
         Some(
-            "SET #n0 = #n0 + :v0, #n1 = #n1 - #n1, #n2 = if_not_exists(#n2, :v1), \
-             #n3 = list_append(if_not_exists(#n3, :v2), :v3) DELETE #n4 :v4"
+            "SET #n0 = #n0 + :v0, #n1 = #n1 - :v1, #n2 = if_not_exists(#n2, :v2), \
+             #n3 = list_append(if_not_exists(#n3, :v3), :v4) DELETE #n4 :v5"
         )
     );
-    // The attributes the arithmetic reads must exist.
+    // The attributes the arithmetic reads must exist, and what it writes stays within
+    // what an i64 and a u32 read back.
     assert_eq!(
         input.get_condition_expression().as_deref(),
-        Some("attribute_exists(#n5) AND attribute_exists(#n0) AND attribute_exists(#n1)")
+        Some("attribute_exists(#n5) AND #n0 <= :v6 AND attribute_exists(#n0) AND #n1 >= :v1 AND attribute_exists(#n1)")
     );
     let values = input.get_expression_attribute_values().as_ref().unwrap();
-    assert_eq!(values[":v2"], AttributeValue::L(vec![]));
-    assert_eq!(values[":v3"], AttributeValue::L(vec![s("x")]));
-    assert_eq!(values[":v4"], AttributeValue::Ss(vec!["k".into()]));
+    assert_eq!(values[":v3"], AttributeValue::L(vec![]));
+    assert_eq!(values[":v4"], AttributeValue::L(vec![s("x")]));
+    assert_eq!(values[":v5"], AttributeValue::Ss(vec!["k".into()]));
+    // `size - 1` needs `size >= 1`: the same number as the 1 subtracted, one placeholder.
+    assert_eq!((values[":v6"].clone(), values[":v1"].clone()), (n("9223372036854775802"), n("1")));
 
     let prepend = Doc::update(&db, Doc::key("u1", "d1")).prepend(&Doc::DATA, ["y"]).request().unwrap();
     assert_eq!(

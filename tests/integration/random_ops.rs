@@ -38,9 +38,9 @@ use std::fmt::{self, Debug};
 use std::time::Instant;
 
 use dynamo_model::cursor::CursorKey;
-use dynamo_model::expr::{AttributeType, Condition, HasSize, Numeric, Ordered, Path};
+use dynamo_model::expr::{AttributeType, Condition, HasSize, Ordered, Path};
 use dynamo_model::ops::{Query, Scan, Update};
-use dynamo_model::{AttributeValue, Cursor, Db, Document, Error, KeySpace, Model};
+use dynamo_model::{AttributeValue, Cursor, Db, Document, Error, KeySpace, Model, ToAttribute};
 use futures::TryStreamExt;
 use proptest::collection::{btree_map, btree_set, hash_map, hash_set, vec};
 use proptest::prelude::*;
@@ -350,8 +350,13 @@ impl Debug for NumVal {
 }
 
 /// The numbers paths may hold: every integer width and both floats.
-pub trait Num: Numeric + Ordered + Debug + Clone + Send + Sync + 'static {
+pub trait Num: Ordered + ToAttribute + Debug + Clone + Send + Sync + 'static {
     fn from_num(value: &NumVal) -> Self;
+
+    /// `add`, `plus` or `minus` on `path`: integers have them; a float field has no
+    /// arithmetic (DynamoDB adds in exact decimal, which a float's digits can overflow),
+    /// so it is set instead.
+    fn bump<'d, M: Model, F>(update: Update<'d, M>, path: &Path<M, Self, F>, act: &NumAct) -> Update<'d, M>;
 }
 
 macro_rules! int_num {
@@ -361,6 +366,15 @@ macro_rules! int_num {
                 match *value {
                     NumVal::I(i) => <$t>::try_from(i).unwrap_or(if i < 0 { <$t>::MIN } else { <$t>::MAX }),
                     NumVal::F(x) => x as $t,
+                }
+            }
+
+            fn bump<'d, M: Model, F>(update: Update<'d, M>, path: &Path<M, Self, F>, act: &NumAct) -> Update<'d, M> {
+                match act {
+                    NumAct::Add(v) => update.add(path, Self::from_num(v)),
+                    NumAct::Plus(v) => update.set_to(path, path.plus(Self::from_num(v))),
+                    NumAct::Minus(v) => update.set_to(path, path.minus(Self::from_num(v))),
+                    _ => update,
                 }
             }
         }
@@ -375,6 +389,13 @@ impl Num for f64 {
             NumVal::F(x) => x,
         }
     }
+
+    fn bump<'d, M: Model, F>(update: Update<'d, M>, path: &Path<M, Self, F>, act: &NumAct) -> Update<'d, M> {
+        match act {
+            NumAct::Add(v) | NumAct::Plus(v) | NumAct::Minus(v) => update.set(path, Self::from_num(v)),
+            _ => update,
+        }
+    }
 }
 
 impl Num for f32 {
@@ -382,6 +403,13 @@ impl Num for f32 {
         match *value {
             NumVal::I(i) => i as f32,
             NumVal::F(x) => x as f32,
+        }
+    }
+
+    fn bump<'d, M: Model, F>(update: Update<'d, M>, path: &Path<M, Self, F>, act: &NumAct) -> Update<'d, M> {
+        match act {
+            NumAct::Add(v) | NumAct::Plus(v) | NumAct::Minus(v) => update.set(path, Self::from_num(v)),
+            _ => update,
         }
     }
 }
@@ -1276,8 +1304,6 @@ pub enum NumAct {
     Add(NumVal),
     Plus(NumVal),
     Minus(NumVal),
-    PlusSelf,
-    MinusSelf,
     Remove,
 }
 
@@ -1288,7 +1314,7 @@ fn s_delta() -> BoxedStrategy<NumVal> {
 
 /// An increment: `ADD`, or `SET a = a + n`.
 fn s_bump() -> BoxedStrategy<NumAct> {
-    prop_oneof![4 => s_delta().prop_map(NumAct::Add), 1 => s_delta().prop_map(NumAct::Plus), 1 => Just(NumAct::PlusSelf)].boxed()
+    prop_oneof![4 => s_delta().prop_map(NumAct::Add), 1 => s_delta().prop_map(NumAct::Plus), 1 => s_delta().prop_map(NumAct::Minus)].boxed()
 }
 
 fn s_num_act() -> BoxedStrategy<NumAct> {
@@ -1298,8 +1324,6 @@ fn s_num_act() -> BoxedStrategy<NumAct> {
         5 => s_delta().prop_map(NumAct::Add),
         2 => s_delta().prop_map(NumAct::Plus),
         1 => s_delta().prop_map(NumAct::Minus),
-        1 => Just(NumAct::PlusSelf),
-        1 => Just(NumAct::MinusSelf),
         1 => Just(NumAct::Remove),
     ]
     .boxed()
@@ -1346,11 +1370,7 @@ impl<'d, M: Model> NumVisit<M> for NumDo<'d, '_, M> {
         match self.1 {
             NumAct::Set(v) => u.set(path, T::from_num(v)),
             NumAct::SetIfNotExists(v) => u.set_if_not_exists(path, T::from_num(v)),
-            NumAct::Add(v) => u.add(path, T::from_num(v)),
-            NumAct::Plus(v) => u.set_to(path, path.plus(T::from_num(v))),
-            NumAct::Minus(v) => u.set_to(path, path.minus(T::from_num(v))),
-            NumAct::PlusSelf => u.set_to(path, path.plus_path(path)),
-            NumAct::MinusSelf => u.set_to(path, path.minus_path(path)),
+            act @ (NumAct::Add(_) | NumAct::Plus(_) | NumAct::Minus(_)) => T::bump(u, path, act),
             NumAct::Remove => u.remove(path),
         }
     }
@@ -1764,7 +1784,8 @@ fn tamper(text: &str, how: &Tamper) -> String {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Class {
     Ok,
-    /// A failed condition (nothing written).
+    /// Not applied, nothing written: a failed condition, or a refusal the stored data
+    /// explains.
     Failed(String),
     /// Refused before sending, with a typed error.
     Refused(String),
@@ -1884,6 +1905,50 @@ fn clip(text: &str, max: usize) -> String {
     format!("{}… [{} bytes in all]", &text[..end], text.len())
 }
 
+/// At most how many bytes an update can add to an item: every value it carries, every
+/// name it writes, and an allowance per action for a number's growth under `ADD`.
+fn update_growth(expressions: &dynamo_model::compile::Expressions) -> usize {
+    let values: usize = expressions.values.iter().flatten().map(|(_, v)| dynamo_model::limits::attribute_size(v)).sum();
+    let names: usize = expressions.names.iter().flatten().map(|(_, n)| n.len()).sum();
+    let actions = expressions.update.as_deref().map_or(0, |u| u.matches(',').count() + 1);
+    values + names + 32 * actions
+}
+
+/// DynamoDB refuses an update that would grow the stored item past 400 KB (counting
+/// its local index entries): the item the update finds decides it, so no check before
+/// sending can. The refusal counts as expected only when the stored item, grown by
+/// everything the update carries and copied into each local index whose sort key it
+/// has, could pass the limit; otherwise it stays a failure of the test.
+pub async fn grown_past_the_limit<M: Model>(
+    db: &Db,
+    key: &M::Key,
+    growth: Option<usize>,
+    err: &Error,
+) -> Option<String> {
+    let Error::Service { code: Some(code), message, .. } = err else { return None };
+    if code != "ValidationException" || !message.starts_with("Item size to update has exceeded") {
+        return None;
+    }
+    let stored = db
+        .client()
+        .get_item()
+        .table_name(db.table_name::<M>())
+        .set_key(Some(dynamo_model::ModelKey::to_key_item(key).ok()?))
+        .consistent_read(true)
+        .send()
+        .await
+        .ok()?
+        .item?;
+    let size = dynamo_model::limits::item_size(&stored);
+    let copies = 1 + M::INDEXES
+        .iter()
+        .filter(|index| index.kind == dynamo_model::IndexKind::Local)
+        .filter(|index| index.range.is_some_and(|range| stored.contains_key(range.name)))
+        .count();
+    ((size + growth?) * copies > dynamo_model::limits::MAX_ITEM_SIZE)
+        .then(|| "ItemTooLarge (the stored item is near 400 KB)".to_owned())
+}
+
 /// One operation's result as the runner sees it.
 pub struct Step {
     pub label: String,
@@ -1897,6 +1962,10 @@ pub struct Step {
     pub sent: Option<usize>,
     /// Items a read returned.
     pub items: usize,
+    /// Set when DynamoDB refused the operation for the data it found stored, which
+    /// no check before sending can know (an update growing the item past 400 KB),
+    /// and the runner confirmed that the stored data explains it.
+    pub data_dependent: Option<String>,
 }
 
 impl Step {
@@ -1909,6 +1978,7 @@ impl Step {
             notes: Vec::new(),
             sent: None,
             items: 0,
+            data_dependent: None,
         }
     }
 }
@@ -2158,7 +2228,9 @@ async fn exec_write<M: Subject>(ctx: &mut Ctx, write: &Write<M, M::K, M::A, M::L
             if let Some(pick) = version {
                 update = update.expect_version(version_for::<M>(ctx, &key, pick));
             }
-            step.compiled = Some(Box::new(update.compile()));
+            let compiled = update.compile();
+            let growth = compiled.as_ref().ok().map(|c| update_growth(&c.expressions));
+            step.compiled = Some(Box::new(compiled));
             let before = ctx.requests.count();
             let result = update.await;
             step.sent = Some(ctx.requests.count() - before);
@@ -2167,7 +2239,10 @@ async fn exec_write<M: Subject>(ctx: &mut Ctx, write: &Write<M, M::K, M::A, M::L
                 Ok(Err(err)) => {
                     step.bugs.push(format!("the update applied, but its returned item does not decode: {err}"))
                 }
-                Err(err) => step.result = Err(err),
+                Err(err) => {
+                    step.data_dependent = grown_past_the_limit::<M>(&ctx.db, &key, growth, &err).await;
+                    step.result = Err(err);
+                }
             }
             step
         }
@@ -2876,7 +2951,6 @@ pub enum SinkAct {
     Raw(Act<AttributeValue>),
     Tree(Box<Act<Tree>>),
     BigFromCount(String),
-    RankPlusBig,
     /// `ADD counts.c0 n, counts.c1 n, …`: an update expression near or past 4 KB.
     ManyCounts(usize, NumVal),
 }
@@ -2908,7 +2982,6 @@ fn s_sink_act() -> BoxedStrategy<SinkAct> {
         2 => s_act(s_raw()).prop_map(A::Raw),
         1 => s_act(s_tree()).prop_map(|a| A::Tree(Box::new(a))),
         1 => s_key().prop_map(A::BigFromCount),
-        1 => Just(A::RankPlusBig),
         1 => (200usize..=400, s_delta()).prop_map(|(n, d)| A::ManyCounts(n, d)),
     ]
     .boxed()
@@ -2948,7 +3021,6 @@ fn sink_act<'d>(u: Update<'d, Sink>, a: &SinkAct) -> Update<'d, Sink> {
         SinkAct::Raw(act) => act_on(u, &Sink::RAW, act),
         SinkAct::Tree(act) => act_on(u, &Sink::TREE, act),
         SinkAct::BigFromCount(k) => u.set_from(&Sink::BIG, &Sink::COUNTS.key(k.clone())),
-        SinkAct::RankPlusBig => u.set_to(&Sink::RANK, Sink::RANK.plus_path(&Sink::BIG)),
         SinkAct::ManyCounts(n, d) => {
             (0..*n).fold(u, |u, i| u.add(&Sink::COUNTS.key(format!("c{i}")), i64::from_num(d)))
         }
@@ -4386,7 +4458,7 @@ impl Stats {
         self.ops += 1;
         let class = match class {
             Class::Ok => "ok".to_owned(),
-            Class::Failed(what) => format!("condition failed: {what}"),
+            Class::Failed(what) => format!("not applied: {what}"),
             Class::Refused(what) => format!("refused: {what}"),
             Class::Bug(_) => "FAILURE".to_owned(),
         };
@@ -4469,6 +4541,7 @@ async fn run_case(db: Db, case: &Case, keep_going: bool, mut stats: Option<&mut 
                 Some(bug) => Class::Bug(bug.clone()),
                 None => Class::Ok,
             },
+            Err(_) if step.data_dependent.is_some() => Class::Failed(step.data_dependent.clone().unwrap_or_default()),
             Err(err) => classify(err, sent),
         };
         if let Some(stats) = stats.as_deref_mut() {
@@ -4722,6 +4795,54 @@ fn control_a_request_dynamodb_rejects_fails_the_run() {
     let failure = replay(false, &[Op::RawControl]).expect("the runner reports the rejected request");
     assert_eq!(failure.index, 0);
     assert!(failure.report.contains("ValidationException"), "{}", failure.report);
+}
+
+/// The control for refusals the stored data explains: an update that grows an item of
+/// almost 400 KB is refused by DynamoDB and counted as expected; the same refusal for a
+/// small item is not.
+#[test]
+fn control_only_a_large_stored_item_explains_an_item_size_refusal() {
+    crate::common::run(|db| async move {
+        Metric::create_table(&db).await.unwrap();
+        let metric = |series: &str, label: usize| Metric {
+            series: series.into(),
+            at: 1.0,
+            value: 0.0,
+            label: Some("x".repeat(label)),
+            samples: vec![],
+            wide: 0,
+            uwide: 0,
+            bits: BTreeSet::new(),
+            money: HashMap::new(),
+        };
+        // One keys_only local index entry (the key and `value`) counts in the size.
+        Metric::put(&db, &metric("big", 400_000)).await.unwrap();
+        Metric::put(&db, &metric("small", 10)).await.unwrap();
+        let grow = |series: &'static str| {
+            let db = db.clone();
+            async move {
+                let err = db
+                    .client()
+                    .update_item()
+                    .table_name(db.table_name::<Metric>())
+                    .key("series", AttributeValue::S(series.into()))
+                    .key("at", AttributeValue::N("1".into()))
+                    .update_expression("SET #pad = :pad")
+                    .expression_attribute_names("#pad", "pad")
+                    .expression_attribute_values(":pad", AttributeValue::S("y".repeat(20_000)))
+                    .send()
+                    .await
+                    .expect_err("DynamoDB refuses to grow an item past 400 KB");
+                service_error("UpdateItem", err)
+            }
+        };
+        let err = grow("big").await;
+        assert!(matches!(classify(&err, 1), Class::Bug(_)), "on its own, the refusal is a failure: {err:?}");
+        let explained = grown_past_the_limit::<Metric>(&db, &Metric::key("big", 1.0), Some(20_100), &err).await;
+        assert!(explained.is_some(), "the stored item is near the limit: {err:?}");
+        let unexplained = grown_past_the_limit::<Metric>(&db, &Metric::key("small", 1.0), Some(20_100), &err).await;
+        assert_eq!(unexplained, None, "a small stored item does not explain it");
+    });
 }
 
 /// The harness's own pieces, without DynamoDB.

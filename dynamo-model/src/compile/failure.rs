@@ -164,7 +164,12 @@ impl WriteFailure {
                 return Error::VersionConflict { model, table, expected, current: item.map(Box::new) };
             }
         }
-        if let Some(guard) = guards.iter().find(|guard| !guard.holds(item.as_ref())) {
+        // A path that is missing explains the others' failing too: it comes first.
+        let broken = guards
+            .iter()
+            .find(|guard| matches!(guard, Guard::Exists(_)) && !guard.holds(item.as_ref()))
+            .or_else(|| guards.iter().find(|guard| !guard.holds(item.as_ref())));
+        if let Some(guard) = broken {
             match guard {
                 Guard::Exists(path) => {
                     return Error::PathNotFound { model, table, path: path.to_string(), item: item.map(Box::new) }

@@ -76,7 +76,14 @@ pub(crate) struct Delta<T> {
     pub(crate) subtract: bool,
 }
 
-/// Numbers, the only types `+`, `-` and `ADD` apply to.
+/// Integers, the types `+`, `-` and `ADD` apply to. (Floats have none: DynamoDB adds in
+/// exact decimal, and the sum of two floats can need more than the 38 digits it holds,
+/// which it then refuses; read a float field, change it and write it.)
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no `add`, `plus` or `minus`: DynamoDB adds in exact decimal of 38 digits",
+    label = "an integer type is needed here",
+    note = "a float's sum can need more digits than DynamoDB holds: read the value, change it and `set` it"
+)]
 pub trait Numeric: ToAttribute + Copy {
     /// The smallest and largest values the type reads back, as DynamoDB numbers: an
     /// increment that would leave them is refused, as one past a field's `min` or `max`
@@ -84,9 +91,6 @@ pub trait Numeric: ToAttribute + Copy {
     #[doc(hidden)]
     const __RANGE: (&'static str, &'static str);
 }
-
-/// DynamoDB's own limit: 38 significant digits below 1E+126.
-const DYNAMODB_MAX: &str = "9.9999999999999999999999999999999999999E+125";
 
 impl Numeric for i8 {
     const __RANGE: (&'static str, &'static str) = ("-128", "127");
@@ -125,12 +129,6 @@ impl Numeric for i128 {
 }
 impl Numeric for u128 {
     const __RANGE: (&'static str, &'static str) = ("0", "99999999999999999999999999999999999999");
-}
-impl Numeric for f32 {
-    const __RANGE: (&'static str, &'static str) = ("-3.4028235e38", "3.4028235e38");
-}
-impl Numeric for f64 {
-    const __RANGE: (&'static str, &'static str) = ("-9.9999999999999999999999999999999999999E+125", DYNAMODB_MAX);
 }
 
 /// Sets, the only types `ADD` and `DELETE` of members apply to.

@@ -104,14 +104,9 @@ impl<'a, M: Model> Put<'a, M> {
 
     async fn send(self) -> Result<M> {
         let (compiled, stored) = self.prepare()?;
-        // A conditional put keeps what it writes: when the answer to a request that was
-        // applied is lost, the SDK sends it again and the condition then fails on the item
-        // it wrote, which is success, not a conflict.
-        let written = compiled.expressions.condition.is_some().then(|| compiled.item.clone());
         let (request, failure) = compiled.into_parts(self.db.client());
         match self.db.send("PutItem", &failure.table, request.send()).await {
             Ok(_) => Ok(stored),
-            Err(Failure::Condition(item)) if item.is_some() && item == written => Ok(stored),
             Err(Failure::Condition(item)) => Err(failure.explain(item)),
             Err(Failure::Other(error)) => Err(error),
         }

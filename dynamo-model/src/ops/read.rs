@@ -178,25 +178,28 @@ pub(crate) fn stream<'a, P: Document + 'a>(
         .try_flatten()
 }
 
+/// A selection reads every attribute the result cannot do without, whole or in part
+/// (keys are always read): the result is decoded from what is read.
+fn selection_reads_what_is_needed<S: KeySpace, P: Document>(selected: &[PathExpr]) -> Result<()> {
+    if selected.is_empty() {
+        return Ok(());
+    }
+    let mut required = Vec::new();
+    P::__required_attributes(&mut required);
+    let read = |name: &str| selected.iter().any(|path| path.root == name);
+    let missing: Vec<String> =
+        required.into_iter().filter(|name| !read(name) && !S::CURSOR_KEYS.contains(name)).map(str::to_owned).collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(Error::Unprojected { model: <S::Model as Document>::NAME, source_name: "the selection".to_owned(), missing })
+}
+
 /// What a read returns: chosen paths, or the attributes of the result type; checked
 /// against what the index holds. Key attributes are always read, for the cursor.
 fn projection<S: KeySpace, P: Document>(selected: &[PathExpr]) -> Result<Option<Vec<PathExpr>>> {
     let model = <S::Model as Document>::NAME;
-    if !selected.is_empty() {
-        // The result is decoded from what is read: every attribute it cannot do without
-        // must be selected (keys are always read).
-        let mut required = Vec::new();
-        P::__required_attributes(&mut required);
-        let read = |name: &str| selected.iter().any(|path| path.root == name && path.tail.is_empty());
-        let missing: Vec<String> = required
-            .into_iter()
-            .filter(|name| !read(name) && !S::CURSOR_KEYS.contains(name))
-            .map(str::to_owned)
-            .collect();
-        if !missing.is_empty() {
-            return Err(Error::Unprojected { model, source_name: "the selection".to_owned(), missing });
-        }
-    }
+
     let needed: Vec<&str> =
         if selected.is_empty() { P::ATTRIBUTES.to_vec() } else { selected.iter().map(|path| path.root).collect() };
     if let Some(projected) = S::PROJECTED {
@@ -337,6 +340,9 @@ impl ReadOptions {
             }
         }
         let expressions = compiler.finish()?;
+        if purpose == Purpose::Items {
+            selection_reads_what_is_needed::<S, P>(&self.selected)?;
+        }
         let table = db.table_name::<S::Model>();
         let partition = key.and_then(|key| match &key.hash {
             Operand::Value(value) => Some((S::HASH.name, value.clone())),

@@ -17,7 +17,12 @@ use crate::{Db, Document, KeySpace, Result};
 ///
 /// #[derive(Model, Debug, Clone)]
 /// #[dynamo(table = "users")]
-/// struct User { #[dynamo(hash_key)] id: String, name: String, age: u32 }
+/// struct User {
+///     #[dynamo(hash_key)] id: String,
+///     name: String,
+///     // A field a selection leaves unread needs a default.
+///     #[dynamo(default)] age: u32,
+/// }
 ///
 /// # let db = Db::new(aws_sdk_dynamodb::Client::from_conf(aws_sdk_dynamodb::Config::builder()
 /// #     .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest()).build()));

@@ -46,7 +46,11 @@ use crate::{Db, Error, Model, ModelKey, Result, ToAttribute};
 /// let compiled = update.compile()?;
 /// let expressions = &compiled.expressions;
 /// assert_eq!(expressions.update.as_deref(), Some("SET #n0 = :v0 REMOVE #n1 ADD #n2 :v1"));
-/// assert_eq!(expressions.condition.as_deref(), Some("attribute_exists(#n3) AND #n0 = :v2"));
+/// // The item must exist, `total` must stay within `i64`, and the caller's condition.
+/// assert_eq!(
+///     expressions.condition.as_deref(),
+///     Some("attribute_exists(#n3) AND (attribute_not_exists(#n2) OR #n2 <= :v2) AND #n0 = :v3")
+/// );
 /// # Ok::<(), dynamo_model::Error>(())
 /// ```
 #[must_use = "an update does nothing until it is awaited"]
@@ -83,9 +87,9 @@ impl<'a, M: Model> Update<'a, M> {
         self
     }
 
-    /// `SET path = a ± b`, from [`Path::plus`], [`Path::minus`] and friends. The
-    /// attributes read must exist ([`Error::PathNotFound`] otherwise); with a value
-    /// operand, the target's `min` and `max` are kept.
+    /// `SET path = path ± n`, from [`Path::plus`] and [`Path::minus`]. The attribute
+    /// read must exist ([`Error::PathNotFound`] otherwise); the target's `min` and `max`
+    /// and its type's range are kept.
     pub fn set_to<T: Numeric, F>(mut self, path: &Path<M, T, F>, value: Arithmetic<M, T>) -> Self {
         self.actions.set_arithmetic(path, value);
         self
