@@ -38,7 +38,7 @@ use dynamo_model::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::common::{counted, run, RequestCounter};
+use crate::common::{base64url_decode, base64url_encode, counted, run, RequestCounter};
 
 /// `$op.await` fails with an error matching the pattern and sends no request.
 macro_rules! refused {
@@ -800,40 +800,6 @@ mod cursors {
         });
     }
 
-    const BASE64URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-    fn base64url_decode(text: &str) -> Vec<u8> {
-        let (mut bits, mut held, mut out) = (0u32, 0u32, Vec::new());
-        for c in text.bytes() {
-            let value = BASE64URL.iter().position(|&b| b == c).expect("base64url") as u32;
-            bits = (bits << 6) | value;
-            held += 6;
-            if held >= 8 {
-                held -= 8;
-                out.push((bits >> held) as u8);
-                bits &= (1 << held) - 1;
-            }
-        }
-        out
-    }
-
-    fn base64url_encode(bytes: &[u8]) -> String {
-        let (mut bits, mut held, mut out) = (0u32, 0u32, String::new());
-        for &b in bytes {
-            bits = (bits << 8) | u32::from(b);
-            held += 8;
-            while held >= 6 {
-                held -= 6;
-                out.push(char::from(BASE64URL[((bits >> held) & 63) as usize]));
-            }
-            bits &= (1 << held) - 1;
-        }
-        if held > 0 {
-            out.push(char::from(BASE64URL[((bits << (6 - held)) & 63) as usize]));
-        }
-        out
-    }
-
     /// Plain cursors are readable JSON: a client can edit one. Any edit that makes a key
     /// DynamoDB refuses must be `InvalidCursor`, never a DynamoDB error.
     #[test]
@@ -841,7 +807,7 @@ mod cursors {
         run(|db| async move {
             logs(&db).await;
             let cursor = Log::BY_TAG.query(&db, "t").limit(1).page(None).await.unwrap().cursor.unwrap();
-            let json = String::from_utf8(base64url_decode(&cursor.to_string())).unwrap();
+            let json = String::from_utf8(base64url_decode(&cursor.to_string()).expect("base64url")).unwrap();
             // The first item of the index is `x`: its key holds seq_copy "x", seq "x", stream "p", tag "t".
             let long = "x".repeat(1025);
             let edits: Vec<(&str, &str, String)> = vec![

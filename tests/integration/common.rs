@@ -72,3 +72,19 @@ pub fn counted(db: &Db) -> (Db, RequestCounter) {
     }
     (counted, counter)
 }
+
+/// A cursor's text as the library writes it (base64url without padding), for tests
+/// that read or edit cursors as a client could.
+pub const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/// Base64url without padding, as cursors are written.
+pub fn base64url_encode(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// The bytes of base64url text without padding; `None` if it is not that.
+pub fn base64url_decode(text: &str) -> Option<Vec<u8>> {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(text).ok()
+}

@@ -47,7 +47,7 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use serde::{Deserialize, Serialize};
 
-use crate::common::{counted, RequestCounter};
+use crate::common::{base64url_decode, base64url_encode, counted, RequestCounter, B64};
 
 // ---------------------------------------------------------------------------------
 // The models
@@ -1708,35 +1708,6 @@ macro_rules! with_projection {
 // Cursors as text
 // ---------------------------------------------------------------------------------
 
-const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-fn b64_encode(bytes: &[u8]) -> String {
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let n = chunk.iter().enumerate().fold(0u32, |acc, (i, b)| acc | (u32::from(*b) << (16 - 8 * i)));
-        for i in 0..=chunk.len() {
-            out.push(B64[((n >> (18 - 6 * i)) & 63) as usize] as char);
-        }
-    }
-    out
-}
-
-fn b64_decode(text: &str) -> Option<Vec<u8>> {
-    let values: Option<Vec<u32>> = text.bytes().map(|c| B64.iter().position(|b| *b == c).map(|p| p as u32)).collect();
-    let values = values?;
-    let mut out = Vec::new();
-    for chunk in values.chunks(4) {
-        if chunk.len() == 1 {
-            return None;
-        }
-        let n = chunk.iter().enumerate().fold(0u32, |acc, (i, v)| acc | (v << (18 - 6 * i)));
-        for i in 0..chunk.len() - 1 {
-            out.push((n >> (16 - 8 * i)) as u8);
-        }
-    }
-    Some(out)
-}
-
 fn tamper(text: &str, how: &Tamper) -> String {
     let mut bytes = text.as_bytes().to_vec();
     match how {
@@ -1749,17 +1720,17 @@ fn tamper(text: &str, how: &Tamper) -> String {
             String::from_utf8(bytes).unwrap_or_default()
         }
         Tamper::Truncate(i) => text[..i % text.len().max(1)].to_owned(),
-        Tamper::Byte(i, b) => match b64_decode(text) {
+        Tamper::Byte(i, b) => match base64url_decode(text) {
             Some(mut plain) if !plain.is_empty() => {
                 let i = i % plain.len();
                 if plain[i].is_ascii() {
                     plain[i] = *b;
                 }
-                b64_encode(&plain)
+                base64url_encode(&plain)
             }
             _ => text.to_owned(),
         },
-        Tamper::SwapType(i) => match b64_decode(text).and_then(|p| String::from_utf8(p).ok()) {
+        Tamper::SwapType(i) => match base64url_decode(text).and_then(|p| String::from_utf8(p).ok()) {
             Some(plain) => {
                 let spots: Vec<usize> =
                     plain.match_indices("\"S\"").chain(plain.match_indices("\"N\"")).map(|(at, _)| at).collect();
@@ -1769,7 +1740,7 @@ fn tamper(text: &str, how: &Tamper) -> String {
                 let at = spots[i % spots.len()] + 1;
                 let mut plain = plain.into_bytes();
                 plain[at] = if plain[at] == b'S' { b'N' } else { b'S' };
-                b64_encode(&plain)
+                base64url_encode(&plain)
             }
             None => text.to_owned(),
         },
@@ -4849,10 +4820,10 @@ fn control_only_a_large_stored_item_explains_an_item_size_refusal() {
 #[test]
 fn cursor_text_tampering_and_base64_round_trip() {
     for bytes in [&b""[..], b"a", b"ab", b"abc", b"{\"b\":\"x\"}"] {
-        assert_eq!(b64_decode(&b64_encode(bytes)).as_deref(), Some(bytes));
+        assert_eq!(base64url_decode(&base64url_encode(bytes)).as_deref(), Some(bytes));
     }
-    let text = b64_encode(br#"{"k":{"pk":{"S":"p0"}}}"#);
-    let swapped = b64_decode(&tamper(&text, &Tamper::SwapType(0))).unwrap();
+    let text = base64url_encode(br#"{"k":{"pk":{"S":"p0"}}}"#);
+    let swapped = base64url_decode(&tamper(&text, &Tamper::SwapType(0))).unwrap();
     assert_eq!(swapped, br#"{"k":{"pk":{"N":"p0"}}}"#);
     assert_eq!(
         signature("Sink.update x", "DynamoDB answered ValidationException: index: [123] 45 `a1`"),

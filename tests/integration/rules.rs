@@ -14,7 +14,7 @@ use dynamo_model::{
     AttributeValue, Cursor, Db, Document, Error, InvalidReason, Item, Model, ModelKey, Page, RequestReason, Rule,
 };
 
-use crate::common::{counted, run, RequestCounter};
+use crate::common::{base64url_decode, base64url_encode, counted, run, RequestCounter};
 
 /// `$op.await` fails with an error matching the pattern, and sends no request. Evaluates
 /// to the error.
@@ -1569,40 +1569,6 @@ mod cursors {
         pages.iter().map(|page| seqs(page)).collect()
     }
 
-    const BASE64URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-    fn base64url_decode(text: &str) -> Vec<u8> {
-        let (mut bits, mut held, mut out) = (0u32, 0u32, Vec::new());
-        for c in text.bytes() {
-            let value = BASE64URL.iter().position(|&b| b == c).expect("base64url") as u32;
-            bits = (bits << 6) | value;
-            held += 6;
-            if held >= 8 {
-                held -= 8;
-                out.push((bits >> held) as u8);
-                bits &= (1 << held) - 1;
-            }
-        }
-        out
-    }
-
-    fn base64url_encode(bytes: &[u8]) -> String {
-        let (mut bits, mut held, mut out) = (0u32, 0u32, String::new());
-        for &b in bytes {
-            bits = (bits << 8) | u32::from(b);
-            held += 8;
-            while held >= 6 {
-                held -= 6;
-                out.push(char::from(BASE64URL[((bits >> held) & 63) as usize]));
-            }
-            bits &= (1 << held) - 1;
-        }
-        if held > 0 {
-            out.push(char::from(BASE64URL[((bits << (6 - held)) & 63) as usize]));
-        }
-        out
-    }
-
     /// `text` with the character at `i` replaced by another base64url character.
     fn flipped(text: &str, i: usize) -> Cursor {
         let mut bytes = text.as_bytes().to_vec();
@@ -1724,7 +1690,7 @@ mod cursors {
             orders(&db).await;
             let (cdb, requests) = counted(&db);
             let cursor = Order::query(&db, "c1").limit(1).page(None).await.unwrap().cursor.unwrap();
-            let json = String::from_utf8(base64url_decode(&cursor.to_string())).unwrap();
+            let json = String::from_utf8(base64url_decode(&cursor.to_string()).expect("base64url")).unwrap();
             let (cust, sk) = (r#""cust":{"S":"c1"}"#, r#""sk":{"S":"a1"}"#);
             assert!(json.contains(cust) && json.contains(sk), "{json}");
             let binding = json.find(r#""b":""#).map(|i| &json[i + 5..i + 21]).unwrap();
@@ -1787,8 +1753,11 @@ mod cursors {
                 Order::query(&sealing_setup, "secret-partition").limit(1).page(None).await.unwrap().cursor.unwrap();
             let plain = Order::query(&db, "secret-partition").limit(1).page(None).await.unwrap().cursor.unwrap();
             // A plain cursor can be read; a sealed one cannot.
-            assert!(String::from_utf8_lossy(&base64url_decode(&plain.to_string())).contains("secret-partition"));
-            assert!(!String::from_utf8_lossy(&base64url_decode(&sealed.to_string())).contains("secret"));
+            assert!(String::from_utf8_lossy(&base64url_decode(&plain.to_string()).expect("base64url"))
+                .contains("secret-partition"));
+            assert!(
+                !String::from_utf8_lossy(&base64url_decode(&sealed.to_string()).expect("base64url")).contains("secret")
+            );
 
             macro_rules! invalid {
                 ($op:expr) => {
