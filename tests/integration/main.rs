@@ -9,6 +9,7 @@
 mod common;
 
 mod adversarial;
+mod adversarial2;
 mod catalogue;
 mod crud;
 mod decode;
