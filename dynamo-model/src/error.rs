@@ -573,10 +573,16 @@ pub enum RequestReason {
         /// The limit in bytes.
         max: usize,
     },
-    /// A write of part of a field (an element, an entry, members, a field inside it)
-    /// whose rules only its whole value can be checked against (`validate(with = f)`,
-    /// `one_of`…): write the whole value with `set`.
+    /// A write of part of a field (an element, an entry, members, a field inside it), or
+    /// an increment of a number, whose rules only its whole value can be checked against
+    /// (`validate(with = f)`, `one_of`…): write the whole value with `set`.
     UncheckableRule {
+        /// The field.
+        attribute: String,
+    },
+    /// `add`, `plus` or `minus` on a field stored through `with` or `serde`: DynamoDB
+    /// would add to the stored value, which is not the field's number.
+    NotStoredAsNumber {
         /// The field.
         attribute: String,
     },
@@ -594,7 +600,8 @@ pub enum RequestReason {
         /// The index key.
         attribute: String,
     },
-    /// A `SET` or `REMOVE` of the `#[dynamo(version)]` attribute, which updates add 1 to.
+    /// An action on the `#[dynamo(version)]` attribute (`set`, `remove`, even `add`):
+    /// updates add 1 to it, and nothing else changes it.
     VersionWrite {
         /// The version attribute.
         attribute: String,
@@ -630,6 +637,7 @@ impl RequestReason {
             | Self::SelfComparison { attribute }
             | Self::ListIndex { attribute, .. }
             | Self::UncheckableRule { attribute }
+            | Self::NotStoredAsNumber { attribute }
             | Self::UncheckableCopy { attribute, .. }
             | Self::CopyIntoIndexKey { attribute }
             | Self::VersionWrite { attribute } => Some(attribute),
@@ -696,6 +704,10 @@ impl fmt::Display for RequestReason {
                 f,
                 "`{attribute}` has rules only its whole value can be checked against: write it whole with set()"
             ),
+            Self::NotStoredAsNumber { attribute } => write!(
+                f,
+                "`{attribute}` is stored through `with` or `serde`, so DynamoDB cannot add to it as a number: read it, change it and set it"
+            ),
             Self::UncheckableCopy { attribute, source } => write!(
                 f,
                 "`{attribute}` cannot be copied from `{source}`: they are stored differently, or `{attribute}` has rules or a transform the copy would skip"
@@ -704,7 +716,7 @@ impl fmt::Display for RequestReason {
                 write!(f, "`{attribute}` is an index key: set it to a value, which the library can check, not from another attribute")
             }
             Self::VersionWrite { attribute } => {
-                write!(f, "`{attribute}` is the version: updates add 1 to it; it is never set or removed")
+                write!(f, "`{attribute}` is the version: every update adds 1 to it; no action of the update may change it")
             }
             Self::NoVersion => f.write_str("expect_version needs a #[dynamo(version)] field"),
             Self::IncompleteUpsert { missing } => write!(

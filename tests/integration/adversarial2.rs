@@ -27,7 +27,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Debug;
 use std::future::{Future, IntoFuture};
 
-use dynamo_model::{AttributeValue, Cursor, Db, DecodeError, Document, EncodeError, Error, Model};
+use dynamo_model::{AttributeValue, Cursor, Db, DecodeError, Document, EncodeError, Error, Model, RequestReason};
 
 use crate::common::{counted, run, RequestCounter};
 
@@ -207,6 +207,11 @@ mod numbers {
             let (count, result) =
                 sent(&requests, Nums::update(&c, Nums::key("t")).add(&Nums::TEXT_NUM, 1).into_future()).await;
             not_rejected("add(&TEXT_NUM /* with = as_text, stored as S */, 1)", count, &result);
+            assert!(
+                matches!(&result, Err(Error::InvalidRequest { reason: RequestReason::NotStoredAsNumber { attribute }, .. })
+                    if attribute == "text_num"),
+                "{result:?}"
+            );
             readable_and_valid::<Nums>(&db, Nums::key("t"), "add(&TEXT_NUM, 1)").await;
         });
     }
@@ -222,6 +227,10 @@ mod numbers {
             )
             .await;
             not_rejected("set_to(&TEXT_NUM, TEXT_NUM.plus(1)) /* stored as S */", count, &result);
+            assert!(
+                matches!(&result, Err(Error::InvalidRequest { reason: RequestReason::NotStoredAsNumber { .. }, .. })),
+                "{result:?}"
+            );
         });
     }
 
@@ -417,6 +426,11 @@ mod numbers_more {
             let (count, result) =
                 sent(&requests, Nums::update(&c, Nums::key("ev")).add(&Nums::EVEN, 1).into_future()).await;
             not_rejected("add(&EVEN /* validate(with = even) */, 1) at 2", count, &result);
+            assert!(
+                matches!(&result, Err(Error::InvalidRequest { reason: RequestReason::UncheckableRule { attribute }, .. })
+                    if attribute == "even"),
+                "{result:?}"
+            );
             readable_and_valid::<Nums>(&db, Nums::key("ev"), "add(&EVEN /* validate(with = even) */, 1) at 2").await;
         });
     }
@@ -433,6 +447,10 @@ mod numbers_more {
             )
             .await;
             not_rejected("add(&VERSION, 0)", count, &result);
+            assert!(
+                matches!(&result, Err(Error::InvalidRequest { reason: RequestReason::VersionWrite { .. }, .. })),
+                "any action on the version is refused: {result:?}"
+            );
             if result.is_ok() {
                 let after = readable_and_valid::<Nums>(&db, Nums::key("v"), "add(&VERSION, 0)").await;
                 // README: "an update adds 1 and never resets it". A put of the struct read at
@@ -506,6 +524,7 @@ mod sets {
             )
             .await;
             not_rejected("delete_from_set(&GROUPS.key(\"a\"), [\"x\"])", count, &result);
+            assert!(matches!(&result, Err(Error::Validation { .. })), "{result:?}");
             readable_and_valid::<Sets>(
                 &db,
                 Sets::key("g"),
@@ -526,12 +545,36 @@ mod sets {
             )
             .await;
             not_rejected("delete_from_set(&STACKS.index(0), [\"x\"])", count, &result);
+            assert!(matches!(&result, Err(Error::Validation { .. })), "{result:?}");
             readable_and_valid::<Sets>(
                 &db,
                 Sets::key("st"),
                 "delete_from_set(&STACKS.index(0) /* only element, one member */, [\"x\"])",
             )
             .await;
+        });
+    }
+
+    /// The control for the two above: when the set keeps a member, nothing is removed
+    /// from the map or list, and the same deletes are applied.
+    #[test]
+    fn deleting_a_member_that_leaves_the_set_non_empty_is_applied() {
+        run(|db| async move {
+            setup(&db, "keep").await;
+            Sets::update(&db, Sets::key("keep"))
+                .add_to_set(&Sets::GROUPS.key("a"), ["y"])
+                .add_to_set(&Sets::STACKS.index(0), ["y"])
+                .await
+                .unwrap();
+            let after = Sets::update(&db, Sets::key("keep"))
+                .delete_from_set(&Sets::GROUPS.key("a"), ["x"])
+                .delete_from_set(&Sets::STACKS.index(0), ["x"])
+                .await
+                .unwrap()
+                .into_item()
+                .unwrap();
+            assert_eq!(after.groups["a"], BTreeSet::from(["y".to_owned()]));
+            assert_eq!(after.stacks, vec![BTreeSet::from(["y".to_owned()])]);
         });
     }
 

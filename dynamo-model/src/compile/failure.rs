@@ -86,11 +86,7 @@ impl Guard {
         match self {
             Guard::Exists(path) => item.and_then(|item| path.lookup(item)).is_some(),
             Guard::Length { container, op, limit, absent_ok, unless, .. } => {
-                let excused = match unless {
-                    Some(Node::Exists(entry)) => item.and_then(|item| entry.lookup(item)).is_some(),
-                    Some(Node::NotExists(entry)) => item.and_then(|item| entry.lookup(item)).is_none(),
-                    _ => false,
-                };
+                let excused = unless.as_ref().is_some_and(|unless| excuses(unless, item));
                 let size = match item.and_then(|item| container.lookup(item)) {
                     None => return excused || *absent_ok,
                     Some(AttributeValue::L(list)) => list.len(),
@@ -205,5 +201,32 @@ impl WriteFailure {
             }
         }
         Error::ConditionFailed { model, table, item: item.map(Box::new) }
+    }
+}
+
+/// Whether the excuse of a length guard held for the item as stored: the shapes
+/// `Actions` builds (an entry present or absent, a set larger than some size, or either).
+fn excuses(node: &Node, item: Option<&Item>) -> bool {
+    let find = |path: &PathExpr| item.and_then(|item| path.lookup(item));
+    match node {
+        Node::Exists(path) => find(path).is_some(),
+        Node::NotExists(path) => find(path).is_none(),
+        Node::Or(nodes) => nodes.iter().any(|node| excuses(node, item)),
+        Node::Compare {
+            left: Operand::Size(path),
+            op: Comparator::Gt,
+            right: Operand::Value(AttributeValue::N(n)),
+        } => {
+            let size = match find(path) {
+                Some(AttributeValue::Ss(set)) => set.len(),
+                Some(AttributeValue::Ns(set)) => set.len(),
+                Some(AttributeValue::Bs(set)) => set.len(),
+                Some(AttributeValue::L(list)) => list.len(),
+                Some(AttributeValue::M(map)) => map.len(),
+                _ => return false,
+            };
+            n.parse::<usize>().is_ok_and(|n| size > n)
+        }
+        _ => false,
     }
 }

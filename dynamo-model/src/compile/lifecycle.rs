@@ -50,13 +50,13 @@ pub(crate) fn stamp_update<M: Model>(actions: &mut Actions) {
     }
 }
 
-/// The version changes only by the `ADD 1` every update makes; `expect_version` needs
-/// one.
+/// The version changes only by the `ADD 1` every update makes (an action of the
+/// caller's on it, even an `add`, would replace that); `expect_version` needs one.
 pub(crate) fn check_version<M: Model>(actions: &Actions, expected: Option<u64>) -> Result<()> {
     let refuse = |reason| Err(Error::InvalidRequest { model: M::NAME, reason });
     match M::VERSION {
         None if expected.is_some() => refuse(RequestReason::NoVersion),
-        Some(version) => match actions.non_add_target(&[version]) {
+        Some(version) => match actions.target(version) {
             Some(path) => refuse(RequestReason::VersionWrite { attribute: path.to_string() }),
             None => Ok(()),
         },

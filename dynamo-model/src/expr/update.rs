@@ -9,7 +9,7 @@ use std::marker::PhantomData;
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::condition::{Comparator, Node, Operand};
-use super::path::{Parts, Path, PathExpr};
+use super::path::{Layout, Parts, Path, PathExpr};
 use super::render::Renderer;
 use crate::compile::Guard;
 use crate::error::{FieldError, RequestReason, Rule};
@@ -227,6 +227,7 @@ impl Actions {
 
     /// `SET path = path ± n`, keeping the target's bounds and its type's range.
     pub(crate) fn set_arithmetic<M, T: Numeric, F>(&mut self, path: &Path<M, T, F>, arithmetic: Arithmetic<M, T>) {
+        self.arithmetic_on(path);
         let delta = &arithmetic.delta;
         let change = if delta.subtract { Change::Minus(delta.amount) } else { Change::Plus(delta.amount) };
         self.bound(path, &delta.source, change, false);
@@ -237,11 +238,23 @@ impl Actions {
     /// `ADD path n`, keeping the field's bounds and its type's range; an absent
     /// attribute counts as 0.
     pub(crate) fn add_number<M, T: Numeric, F>(&mut self, path: &Path<M, T, F>, n: T) {
+        self.arithmetic_on(path);
         self.within(&path.expr);
         let operand = Operand::encoded(&path.expr, path.encode(&n));
         self.bound(path, &path.expr, Change::Plus(n), true);
         self.part(path, Part::Written);
         self.list.push(Action::Add(path.expr.clone(), operand));
+    }
+
+    /// DynamoDB adds to the stored number: the field must be stored as its own number
+    /// (not through `with` or `serde`), and have no rules only its whole value can be
+    /// checked against (`validate(with = f)`, `one_of`).
+    fn arithmetic_on<M, T, F>(&mut self, path: &Path<M, T, F>) {
+        if matches!(path.codec.layout, Layout::Serde | Layout::With(_)) {
+            self.refuse(RequestReason::NotStoredAsNumber { attribute: path.expr.to_string() });
+        } else if path.codec.parts.opaque {
+            self.refuse(RequestReason::UncheckableRule { attribute: path.expr.to_string() });
+        }
     }
 
     /// `ADD path members` / `DELETE path members` of a set, keeping the set's `len` rule.
@@ -255,7 +268,11 @@ impl Actions {
         };
         let change = if delete { Part::Shrunk(count) } else { Part::Grown(count) };
         self.whole(path, change);
-        self.part(path, Part::Written);
+        if delete {
+            self.part_emptied(path, count);
+        } else {
+            self.part(path, Part::Written);
+        }
         self.within(&path.expr);
         self.list.push(if delete {
             Action::Delete(path.expr.clone(), members)
@@ -334,6 +351,29 @@ impl Actions {
             other => (other, Node::Exists(path.expr.clone())),
         };
         self.length(container, *parts, change, Some(unless));
+    }
+
+    /// `DELETE` of `k` members from a set that is an element or entry: DynamoDB removes
+    /// the element or entry when its last member goes, so the container keeps its `len`
+    /// rule unless the set is absent or holds more than `k` members.
+    fn part_emptied<M, T, F>(&mut self, path: &Path<M, T, F>, k: usize) {
+        let Some((container, parts)) = &path.container else { return };
+        if parts.opaque {
+            self.refuse(RequestReason::UncheckableRule { attribute: container.to_string() });
+            return;
+        }
+        if path.expr.parent().as_ref() != Some(container) {
+            return;
+        }
+        let unless = Node::Or(vec![
+            Node::NotExists(path.expr.clone()),
+            Node::Compare {
+                left: Operand::Size(path.expr.clone()),
+                op: Comparator::Gt,
+                right: Operand::Value(AttributeValue::N(k.to_string())),
+            },
+        ]);
+        self.length(container, *parts, Part::Shrunk(1), Some(unless));
     }
 
     /// The size conditions that keep `len(min, max)` of the container at `path` through
@@ -558,6 +598,11 @@ impl Actions {
             .filter(|action| matches!(action, Action::Set(..) | Action::Remove(_)))
             .map(Action::path)
             .find(|path| names.contains(&path.root))
+    }
+
+    /// The first action on this attribute (or inside it), if any.
+    pub(crate) fn target(&self, name: &str) -> Option<&PathExpr> {
+        self.list.iter().map(Action::path).find(|path| path.root == name)
     }
 
     /// The top-level attributes the update sets or adds to (what an upsert writes).
