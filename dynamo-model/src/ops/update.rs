@@ -106,9 +106,11 @@ impl<'a, M: Model> Update<'a, M> {
         self
     }
 
-    /// `ADD path n`: adds to a number (subtract with a negative `n`), starting from 0
-    /// when the attribute is absent. The field's `min` and `max` hold against the stored
-    /// value: a result out of bounds is an [`Error::Validation`] and nothing is written.
+    /// `ADD path n`: adds to an integer (subtract with a negative `n`), starting from 0
+    /// when the attribute is absent. The field's `min` and `max` and its type's range
+    /// hold against the stored value: a result out of them is an [`Error::Validation`]
+    /// and nothing is written. A field stored through `with` or `serde`, or with rules
+    /// only a whole value can be checked against, is an [`Error::InvalidRequest`].
     pub fn add<T: Numeric, F>(mut self, path: &Path<M, T, F>, n: impl IntoValue<T>) -> Self {
         self.actions.add_number(path, n.into_value());
         self
