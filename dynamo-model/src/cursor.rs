@@ -270,8 +270,6 @@ impl CursorSpec {
             let value = &key[def.name];
             crate::compile::values::check_key(def.scalar, *role, value)
                 .map_err(|reason| invalid(format!("`{}`: {reason}", def.name)))?;
-            crate::compile::values::check_value(value)
-                .map_err(|error| invalid(format!("`{}`: {}", def.name, error.reason())))?;
         }
         if let Some((name, expected)) = &self.partition {
             if ordered(&key[*name], expected) != Some(std::cmp::Ordering::Equal) {

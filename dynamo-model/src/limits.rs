@@ -142,7 +142,8 @@ pub fn nesting(value: &AttributeValue) -> usize {
 /// trailing zeros) and the power of ten of the first of them, the value being
 /// `±0.d1d2… × 10^power`. Every spelling of one value gives the same `Number` (`1`,
 /// `1.0`, `10e-1`, `+001`), which is how DynamoDB compares set members and keys.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+/// Equality and order are by value.
+#[derive(Debug, Clone)]
 pub(crate) struct Number {
     negative: bool,
     digits: Vec<u8>,
@@ -341,6 +342,26 @@ impl Number {
         } else {
             magnitude
         }
+    }
+}
+
+impl PartialEq for Number {
+    fn eq(&self, other: &Number) -> bool {
+        self.compare(other).is_eq()
+    }
+}
+
+impl Eq for Number {}
+
+impl PartialOrd for Number {
+    fn partial_cmp(&self, other: &Number) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Number {
+    fn cmp(&self, other: &Number) -> std::cmp::Ordering {
+        self.compare(other)
     }
 }
 

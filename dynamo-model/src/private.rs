@@ -59,7 +59,7 @@ pub fn put_key<T: KeyAttribute>(
 }
 
 /// A value encoded by a path's codec: the `set` transform, then the field's encoding.
-/// The partition-key encoder of a key space.
+/// Generated code uses it as the partition-key encoder of a key space.
 #[inline]
 pub fn path_encode<M, T, F>(
     path: &crate::expr::Path<M, T, F>,

@@ -144,7 +144,6 @@ pub trait ConsistentRead: KeySpace {}
 pub(crate) fn encode_key<T: KeyAttribute>(value: &T, role: KeyRole) -> Result<AttributeValue, EncodeError> {
     let encoded = value.to_attribute()?.ok_or_else(|| EncodeError::new(InvalidReason::EmptyKey))?;
     crate::compile::values::check_key(T::SCALAR, role, &encoded).map_err(EncodeError::new)?;
-    crate::compile::values::check_value(&encoded)?;
     Ok(encoded)
 }
 

@@ -7,6 +7,7 @@ use std::future::Future;
 use aws_sdk_dynamodb::config::http::HttpResponse;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 
+use crate::compile::WriteFailure;
 use crate::{Db, Error, Item};
 
 /// Why a request did not succeed: its condition failed (with the item as stored, when
@@ -32,9 +33,40 @@ const RETRYABLE_CODES: &[&str] = &[
 ];
 
 impl Db {
-    /// Sends one SDK request (the future of its fluent builder's `send()`) and maps what
-    /// goes wrong. Every request of every operation goes through here.
-    pub(crate) async fn send<O, E, F>(&self, operation: &'static str, table: &str, request: F) -> Result<O, Failure>
+    /// Sends one SDK request without a condition (the future of its fluent builder's
+    /// `send()`), with what goes wrong mapped to [`Error`].
+    pub(crate) async fn send<O, E, F>(&self, operation: &'static str, table: &str, request: F) -> crate::Result<O>
+    where
+        F: Future<Output = Result<O, SdkError<E, HttpResponse>>>,
+        E: ProvideErrorMetadata,
+        aws_sdk_dynamodb::Error: From<SdkError<E, HttpResponse>>,
+    {
+        self.attempt(operation, table, request).await.map_err(|failure| failure.into_error(operation, table))
+    }
+
+    /// Sends one conditional write; a failed condition is explained by `failure`, the
+    /// write's own reading of its condition.
+    pub(crate) async fn send_write<O, E, F>(
+        &self,
+        operation: &'static str,
+        failure: WriteFailure,
+        request: F,
+    ) -> crate::Result<O>
+    where
+        F: Future<Output = Result<O, SdkError<E, HttpResponse>>>,
+        E: ProvideErrorMetadata,
+        aws_sdk_dynamodb::Error: From<SdkError<E, HttpResponse>>,
+    {
+        match self.attempt(operation, &failure.table, request).await {
+            Ok(output) => Ok(output),
+            Err(Failure::Condition(item)) => Err(failure.explain(item)),
+            Err(Failure::Other(error)) => Err(error),
+        }
+    }
+
+    /// The one place requests are sent: every request of every operation goes through
+    /// here.
+    async fn attempt<O, E, F>(&self, operation: &'static str, table: &str, request: F) -> Result<O, Failure>
     where
         F: Future<Output = Result<O, SdkError<E, HttpResponse>>>,
         E: ProvideErrorMetadata,
@@ -46,7 +78,7 @@ impl Db {
 
 impl Failure {
     /// The error of an operation whose request carries no condition.
-    pub(crate) fn into_error(self, operation: &'static str, table: &str) -> Error {
+    fn into_error(self, operation: &'static str, table: &str) -> Error {
         match self {
             Failure::Other(error) => error,
             // Only conditional requests fail this way; reported plainly all the same.

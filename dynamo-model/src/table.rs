@@ -14,7 +14,6 @@ use aws_sdk_dynamodb::types::{
 use aws_sdk_dynamodb::client::Waiters;
 
 use crate::error::Error;
-use crate::send::Failure;
 use crate::{Db, IndexKind, IndexProjection, KeyDef, Model, Result};
 
 /// How long [`CreateTable`] and [`DeleteTable`] wait for the table to settle.
@@ -115,11 +114,7 @@ impl<'a, M: Model> CreateTable<'a, M> {
 
     async fn send(self) -> Result<()> {
         let table = self.db.table_name::<M>();
-        let output = self
-            .db
-            .send("CreateTable", &table, self.request().send())
-            .await
-            .map_err(|f| f.into_error("CreateTable", &table))?;
+        let output = self.db.send("CreateTable", &table, self.request().send()).await?;
         let status = output.table_description.and_then(|t| t.table_status);
         if status != Some(TableStatus::Active) {
             self.db
@@ -138,10 +133,7 @@ impl<'a, M: Model> CreateTable<'a, M> {
                 .expect("enabled and attribute name are set");
             let request =
                 self.db.client().update_time_to_live().table_name(&table).time_to_live_specification(specification);
-            self.db
-                .send("UpdateTimeToLive", &table, request.send())
-                .await
-                .map_err(|f| f.into_error("UpdateTimeToLive", &table))?;
+            self.db.send("UpdateTimeToLive", &table, request.send()).await?;
         }
         Ok(())
     }
@@ -164,7 +156,7 @@ impl<'a, M: Model> DeleteTable<'a, M> {
     async fn send(self) -> Result<()> {
         let table = self.db.table_name::<M>();
         let request = self.db.client().delete_table().table_name(&table);
-        self.db.send("DeleteTable", &table, request.send()).await.map_err(|f| f.into_error("DeleteTable", &table))?;
+        self.db.send("DeleteTable", &table, request.send()).await?;
         self.db
             .client()
             .wait_until_table_not_exists()
@@ -194,8 +186,8 @@ impl<'a, M: Model> TableExists<'a, M> {
         let request = self.db.client().describe_table().table_name(&table);
         match self.db.send("DescribeTable", &table, request.send()).await {
             Ok(_) => Ok(true),
-            Err(Failure::Other(Error::TableNotFound { .. })) => Ok(false),
-            Err(failure) => Err(failure.into_error("DescribeTable", &table)),
+            Err(Error::TableNotFound { .. }) => Ok(false),
+            Err(error) => Err(error),
         }
     }
 }

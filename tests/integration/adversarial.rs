@@ -33,34 +33,10 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use dynamo_model::{
-    AttributeValue, Cursor, Db, Document, Error, InvalidReason, Item, Model, ModelKey, Page, RequestReason,
-};
+use dynamo_model::{AttributeValue, Cursor, Db, Document, Error, InvalidReason, Model, Page, RequestReason};
 use serde::{Deserialize, Serialize};
 
-use crate::common::{base64url_decode, base64url_encode, counted, run, RequestCounter};
-
-/// `$op.await` fails with an error matching the pattern and sends no request.
-macro_rules! refused {
-    ($requests:expr, $op:expr, $pat:pat $(if $guard:expr)?) => {{
-        let requests: &RequestCounter = &$requests;
-        let before = requests.count();
-        let result = $op.await;
-        assert_eq!(requests.count(), before, "`{}` sent a request; it returned {:?}", stringify!($op), result);
-        match result {
-            Err(error) => {
-                assert!(
-                    matches!(&error, $pat $(if $guard)?),
-                    "`{}`: expected {}, got {error:?}",
-                    stringify!($op),
-                    stringify!($pat)
-                );
-                error
-            }
-            Ok(value) => panic!("`{}` was not refused: {value:?}", stringify!($op)),
-        }
-    }};
-}
+use crate::common::{base64url_decode, base64url_encode, counted, n, raw, run, s};
 
 /// The request was either refused before sending with a typed error, or accepted by
 /// DynamoDB; a `ValidationException` from DynamoDB breaks promise 1.
@@ -81,27 +57,6 @@ fn refused_before_sending<T: std::fmt::Debug>(what: &str, result: &dynamo_model:
         matches!(result, Err(Error::Invalid { .. } | Error::InvalidRequest { .. })),
         "{what}: DynamoDB rejects it, so it must be refused before sending, got {result:?}"
     );
-}
-
-fn s(text: &str) -> AttributeValue {
-    AttributeValue::S(text.to_owned())
-}
-
-fn n(text: &str) -> AttributeValue {
-    AttributeValue::N(text.to_owned())
-}
-
-/// The item as stored, read with the SDK client.
-async fn raw<M: Model>(db: &Db, key: &M::Key) -> Option<Item> {
-    db.client()
-        .get_item()
-        .table_name(db.table_name::<M>())
-        .set_key(Some(key.to_key_item().unwrap()))
-        .consistent_read(true)
-        .send()
-        .await
-        .unwrap()
-        .item
 }
 
 // ======================================================= numbers that leave their type

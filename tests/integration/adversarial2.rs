@@ -29,7 +29,7 @@ use std::future::{Future, IntoFuture};
 
 use dynamo_model::{AttributeValue, Cursor, Db, DecodeError, Document, EncodeError, Error, Model, RequestReason};
 
-use crate::common::{counted, run, RequestCounter};
+use crate::common::{counted, n, raw, run, s, RequestCounter};
 
 /// Runs `op`, returning how many requests it sent and its result.
 async fn sent<T, Fut: Future<Output = dynamo_model::Result<T>>>(
@@ -56,7 +56,7 @@ fn not_rejected<T: Debug>(what: &str, requests: usize, result: &dynamo_model::Re
 
 /// Promise 2: the item as stored reads back and keeps the model's rules.
 async fn readable_and_valid<M: Model + Debug>(db: &Db, key: M::Key, what: &str) -> M {
-    let raw = raw_item::<M>(db, &key).await;
+    let raw = raw::<M>(db, &key).await;
     let item = match M::get(db, key).consistent().await {
         Ok(Some(item)) => item,
         Ok(None) => panic!("`{what}`: the item is gone"),
@@ -70,26 +70,6 @@ async fn readable_and_valid<M: Model + Debug>(db: &Db, key: M::Key, what: &str) 
         );
     }
     item
-}
-
-async fn raw_item<M: Model>(db: &Db, key: &M::Key) -> Option<dynamo_model::Item> {
-    db.client()
-        .get_item()
-        .table_name(db.table_name::<M>())
-        .set_key(Some(dynamo_model::ModelKey::to_key_item(key).unwrap()))
-        .consistent_read(true)
-        .send()
-        .await
-        .unwrap()
-        .item
-}
-
-fn n(text: &str) -> AttributeValue {
-    AttributeValue::N(text.to_owned())
-}
-
-fn s(text: &str) -> AttributeValue {
-    AttributeValue::S(text.to_owned())
 }
 
 // ============================================================== add / plus / minus
@@ -1532,6 +1512,46 @@ mod raw_sets {
                 }
             }
             assert!(broken.is_empty(), "promise 5 broken:\n{}", broken.join("\n"));
+        });
+    }
+}
+
+// ============================================================ found in review
+
+mod review {
+    use super::*;
+
+    fn double(n: &i64) -> i64 {
+        n * 2
+    }
+
+    /// A number field whose `set` transform changes what is added.
+    #[derive(Model, Debug, Clone, PartialEq)]
+    #[dynamo(table = "adv2_doubled")]
+    pub struct Doubled {
+        #[dynamo(hash_key)]
+        pub id: String,
+        #[dynamo(set = double, validate(max = 10))]
+        pub score: i64,
+    }
+
+    /// The bound of an `add` holds for the number DynamoDB adds (the delta through the
+    /// field's `set` transform), not for the delta as given: `add(4)` sends 8.
+    #[test]
+    fn add_through_a_set_transform_keeps_the_bound_of_what_is_added() {
+        run(|db| async move {
+            Doubled::create_table(&db).await.unwrap();
+            Doubled::put(&db, &Doubled { id: "d".into(), score: 2 }).await.unwrap(); // stored 4
+            assert_eq!(raw::<Doubled>(&db, &Doubled::key("d")).await.unwrap()["score"], n("4"));
+            // The control: 4 + 8 would break max = 10 only if 8 is what is added.
+            let result = Doubled::update(&db, Doubled::key("d")).add(&Doubled::SCORE, 4).await;
+            assert!(matches!(&result, Err(Error::Validation { .. })), "{:?}", result.map(|r| r.into_item()));
+            assert_eq!(raw::<Doubled>(&db, &Doubled::key("d")).await.unwrap()["score"], n("4"), "nothing written");
+            let set_to = Doubled::update(&db, Doubled::key("d")).set_to(&Doubled::SCORE, Doubled::SCORE.plus(4)).await;
+            assert!(matches!(&set_to, Err(Error::Validation { .. })), "{:?}", set_to.map(|r| r.into_item()));
+            // add(3) sends 6: 4 + 6 = 10 is within the bound.
+            let added = Doubled::update(&db, Doubled::key("d")).add(&Doubled::SCORE, 3).await.unwrap();
+            assert_eq!(added.into_item().unwrap().score, 10);
         });
     }
 }

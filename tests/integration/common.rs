@@ -7,7 +7,7 @@ use std::sync::{Arc, OnceLock};
 use aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef;
 use aws_sdk_dynamodb::config::{ConfigBag, Intercept, RuntimeComponents};
 use dynamo_model::local::DynamoDbLocal;
-use dynamo_model::Db;
+use dynamo_model::{AttributeValue, Db, Item, Model, ModelKey};
 
 /// One runtime for all tests: SDK clients keep connections on the runtime that opened
 /// them, so one shared runtime keeps them valid from test to test.
@@ -87,4 +87,64 @@ pub fn base64url_encode(bytes: &[u8]) -> String {
 pub fn base64url_decode(text: &str) -> Option<Vec<u8>> {
     use base64::Engine;
     base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(text).ok()
+}
+
+/// A string value.
+pub fn s(text: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(text.into())
+}
+
+/// A number value, in the notation given.
+pub fn n(text: &str) -> AttributeValue {
+    AttributeValue::N(text.to_owned())
+}
+
+/// The item as stored, read with the SDK client (not through the model).
+pub async fn raw<M: Model>(db: &Db, key: &M::Key) -> Option<Item> {
+    db.client()
+        .get_item()
+        .table_name(db.table_name::<M>())
+        .set_key(Some(key.to_key_item().expect("the key encodes")))
+        .consistent_read(true)
+        .send()
+        .await
+        .expect("the item is read")
+        .item
+}
+
+/// `$op.await` fails with an error matching the pattern, and sends no request. Evaluates
+/// to the error.
+macro_rules! refused {
+    ($requests:expr, $op:expr, $pat:pat $(if $guard:expr)?) => {{
+        let requests: &$crate::common::RequestCounter = &$requests;
+        let before = requests.count();
+        let result = $op.await;
+        assert_eq!(requests.count(), before, "`{}` sent a request; it returned {:?}", stringify!($op), result);
+        match result {
+            Err(error) => {
+                assert!(
+                    matches!(&error, $pat $(if $guard)?),
+                    "`{}`: expected {}, got {error:?}",
+                    stringify!($op),
+                    stringify!($pat)
+                );
+                error
+            }
+            Ok(value) => panic!("`{}` was not refused: {value:?}", stringify!($op)),
+        }
+    }};
+}
+
+/// `$op.await` is sent and DynamoDB accepts it. Evaluates to its output.
+macro_rules! accepted {
+    ($requests:expr, $op:expr) => {{
+        let requests: &$crate::common::RequestCounter = &$requests;
+        let before = requests.count();
+        let result = $op.await;
+        assert!(requests.count() > before, "`{}` sent nothing", stringify!($op));
+        match result {
+            Ok(value) => value,
+            Err(error) => panic!("`{}`: DynamoDB should have accepted it, got {error:?}", stringify!($op)),
+        }
+    }};
 }

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::primitives::Blob;
 use dynamo_model::{AttributeValue, Db, Document, Error, Model};
 
-use crate::common::run;
+use crate::common::{n, run, s};
 use crate::roundtrip::Everything;
 
 /// Writes a raw item next to a valid one, then reads it through the model.
@@ -16,14 +16,6 @@ async fn read_raw(db: &Db, change: impl FnOnce(&mut HashMap<String, AttributeVal
     db.client().put_item().table_name(db.table_name::<Everything>()).set_item(Some(item)).send().await.unwrap();
     let key = crate::roundtrip::everything().key();
     Everything::get(db, key).consistent().await.map(|item| item.expect("the raw item"))
-}
-
-fn n(text: &str) -> AttributeValue {
-    AttributeValue::N(text.to_owned())
-}
-
-fn s(text: &str) -> AttributeValue {
-    AttributeValue::S(text.to_owned())
 }
 
 #[test]

@@ -6,6 +6,8 @@ use std::collections::{BTreeSet, HashMap};
 use dynamo_model::expr::AttributeType;
 use dynamo_model::{AttributeValue, Db, Document, Error, InvalidReason, Model, RequestReason};
 
+use crate::common::{n, s};
+
 fn offline_db() -> Db {
     let config = aws_sdk_dynamodb::Config::builder()
         .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
@@ -47,14 +49,6 @@ pub struct NameAndValue {
 
 fn names(pairs: &[(&str, &str)]) -> Option<HashMap<String, String>> {
     Some(pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect())
-}
-
-fn s(text: &str) -> AttributeValue {
-    AttributeValue::S(text.to_owned())
-}
-
-fn n(text: &str) -> AttributeValue {
-    AttributeValue::N(text.to_owned())
 }
 
 #[test]

@@ -16,7 +16,7 @@ use aws_sdk_dynamodb::types::{
 use dynamo_model::limits::{attribute_size, item_size, nesting, MAX_ITEM_SIZE, MAX_NESTING};
 use dynamo_model::{Db, Error, InvalidReason, Item, Model};
 
-use crate::common::{counted, run};
+use crate::common::{counted, n, run, s};
 
 const TABLE: &str = "limits";
 
@@ -67,14 +67,6 @@ async fn assert_boundary(db: &Db, kind: &str, build: impl Fn(usize) -> Item) {
     let stored =
         db.client().get_item().table_name(TABLE).set_key(Some(key)).consistent_read(true).send().await.unwrap();
     assert_eq!(item_size(stored.item().expect("the accepted item")), MAX_ITEM_SIZE, "{kind}: as stored");
-}
-
-fn s(text: impl Into<String>) -> AttributeValue {
-    AttributeValue::S(text.into())
-}
-
-fn n(text: &str) -> AttributeValue {
-    AttributeValue::N(text.to_owned())
 }
 
 fn b(len: usize, fill: u8) -> AttributeValue {

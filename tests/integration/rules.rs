@@ -11,47 +11,10 @@ use std::future::Future;
 use dynamo_model::cursor::CursorKey;
 use dynamo_model::expr::Condition;
 use dynamo_model::{
-    AttributeValue, Cursor, Db, Document, Error, InvalidReason, Item, Model, ModelKey, Page, RequestReason, Rule,
+    AttributeValue, Cursor, Db, Document, Error, InvalidReason, Item, Model, Page, RequestReason, Rule,
 };
 
-use crate::common::{base64url_decode, base64url_encode, counted, run, RequestCounter};
-
-/// `$op.await` fails with an error matching the pattern, and sends no request. Evaluates
-/// to the error.
-macro_rules! refused {
-    ($requests:expr, $op:expr, $pat:pat $(if $guard:expr)?) => {{
-        let requests: &RequestCounter = &$requests;
-        let before = requests.count();
-        let result = $op.await;
-        assert_eq!(requests.count(), before, "`{}` sent a request; it returned {:?}", stringify!($op), result);
-        match result {
-            Err(error) => {
-                assert!(
-                    matches!(&error, $pat $(if $guard)?),
-                    "`{}`: expected {}, got {error:?}",
-                    stringify!($op),
-                    stringify!($pat)
-                );
-                error
-            }
-            Ok(value) => panic!("`{}` was not refused: {value:?}", stringify!($op)),
-        }
-    }};
-}
-
-/// `$op.await` is sent and DynamoDB accepts it. Evaluates to its output.
-macro_rules! accepted {
-    ($requests:expr, $op:expr) => {{
-        let requests: &RequestCounter = &$requests;
-        let before = requests.count();
-        let result = $op.await;
-        assert!(requests.count() > before, "`{}` sent nothing", stringify!($op));
-        match result {
-            Ok(value) => value,
-            Err(error) => panic!("`{}`: DynamoDB should have accepted it, got {error:?}", stringify!($op)),
-        }
-    }};
-}
+use crate::common::{base64url_decode, base64url_encode, counted, n, raw, run, s};
 
 // ------------------------------------------------------------------------------- models
 
@@ -150,27 +113,6 @@ fn ids(items: &[Order]) -> Vec<String> {
     let mut ids: Vec<String> = items.iter().map(|o| format!("{}/{}", o.cust, o.sk)).collect();
     ids.sort();
     ids
-}
-
-/// The item as stored, read with the SDK client (not through the model).
-async fn raw<M: Model>(db: &Db, key: &M::Key) -> Option<Item> {
-    db.client()
-        .get_item()
-        .table_name(db.table_name::<M>())
-        .set_key(Some(key.to_key_item().unwrap()))
-        .consistent_read(true)
-        .send()
-        .await
-        .unwrap()
-        .item
-}
-
-fn s(text: &str) -> AttributeValue {
-    AttributeValue::S(text.to_owned())
-}
-
-fn n(text: &str) -> AttributeValue {
-    AttributeValue::N(text.to_owned())
 }
 
 // ------------------------------------------------------- item 2: filters on key attributes

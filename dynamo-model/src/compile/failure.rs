@@ -25,7 +25,6 @@ pub(crate) enum Guard {
         limit: usize,
         absent_ok: bool,
         unless: Option<Node>,
-        attribute: String,
         rule: Rule,
         change: String,
     },
@@ -89,12 +88,10 @@ impl Guard {
                 let excused = unless.as_ref().is_some_and(|unless| excuses(unless, item));
                 let size = match item.and_then(|item| container.lookup(item)) {
                     None => return excused || *absent_ok,
-                    Some(AttributeValue::L(list)) => list.len(),
-                    Some(AttributeValue::M(map)) => map.len(),
-                    Some(AttributeValue::Ss(set)) => set.len(),
-                    Some(AttributeValue::Ns(set)) => set.len(),
-                    Some(AttributeValue::Bs(set)) => set.len(),
-                    Some(_) => return true,
+                    Some(value) => match elements(value) {
+                        Some(size) => size,
+                        None => return true,
+                    },
                 };
                 excused || if *op == Comparator::Ge { size >= *limit } else { size <= *limit }
             }
@@ -170,17 +167,10 @@ impl WriteFailure {
                 Guard::Exists(path) => {
                     return Error::PathNotFound { model, table, path: path.to_string(), item: item.map(Box::new) }
                 }
-                Guard::Length { container, attribute, rule, change, .. } => {
-                    let size = item.as_ref().and_then(|item| container.lookup(item)).map_or(0, |value| match value {
-                        AttributeValue::L(list) => list.len(),
-                        AttributeValue::M(map) => map.len(),
-                        AttributeValue::Ss(set) => set.len(),
-                        AttributeValue::Ns(set) => set.len(),
-                        AttributeValue::Bs(set) => set.len(),
-                        _ => 0,
-                    });
+                Guard::Length { container, rule, change, .. } => {
+                    let size = item.as_ref().and_then(|item| container.lookup(item)).and_then(elements).unwrap_or(0);
                     let error = FieldError {
-                        attribute: attribute.clone().into(),
+                        attribute: container.to_string().into(),
                         rule: rule.clone(),
                         value: format!("{size} {change}"),
                     };
@@ -217,16 +207,22 @@ fn excuses(node: &Node, item: Option<&Item>) -> bool {
             op: Comparator::Gt,
             right: Operand::Value(AttributeValue::N(n)),
         } => {
-            let size = match find(path) {
-                Some(AttributeValue::Ss(set)) => set.len(),
-                Some(AttributeValue::Ns(set)) => set.len(),
-                Some(AttributeValue::Bs(set)) => set.len(),
-                Some(AttributeValue::L(list)) => list.len(),
-                Some(AttributeValue::M(map)) => map.len(),
-                _ => return false,
-            };
+            let Some(size) = find(path).and_then(elements) else { return false };
             n.parse::<usize>().is_ok_and(|n| size > n)
         }
         _ => false,
+    }
+}
+
+/// How many elements, entries or members a list, map or set holds (DynamoDB's `size()`
+/// of it); `None` for any other value.
+pub(crate) fn elements(value: &AttributeValue) -> Option<usize> {
+    match value {
+        AttributeValue::L(list) => Some(list.len()),
+        AttributeValue::M(map) => Some(map.len()),
+        AttributeValue::Ss(set) => Some(set.len()),
+        AttributeValue::Ns(set) => Some(set.len()),
+        AttributeValue::Bs(set) => Some(set.len()),
+        _ => None,
     }
 }

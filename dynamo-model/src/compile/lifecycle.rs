@@ -53,15 +53,22 @@ pub(crate) fn stamp_update<M: Model>(actions: &mut Actions) {
 /// The version changes only by the `ADD 1` every update makes (an action of the
 /// caller's on it, even an `add`, would replace that); `expect_version` needs one.
 pub(crate) fn check_version<M: Model>(actions: &Actions, expected: Option<u64>) -> Result<()> {
-    let refuse = |reason| Err(Error::InvalidRequest { model: M::NAME, reason });
-    match M::VERSION {
-        None if expected.is_some() => refuse(RequestReason::NoVersion),
-        Some(version) => match actions.target(version) {
-            Some(path) => refuse(RequestReason::VersionWrite { attribute: path.to_string() }),
-            None => Ok(()),
-        },
+    check_expected_version::<M>(expected)?;
+    match M::VERSION.and_then(|version| actions.target(version)) {
+        Some(path) => Err(Error::InvalidRequest {
+            model: M::NAME,
+            reason: RequestReason::VersionWrite { attribute: path.to_string() },
+        }),
         None => Ok(()),
     }
+}
+
+/// A write that expects a version needs a model with one.
+pub(crate) fn check_expected_version<M: Model>(expected: Option<u64>) -> Result<()> {
+    if expected.is_some() && M::VERSION.is_none() {
+        return Err(Error::InvalidRequest { model: M::NAME, reason: RequestReason::NoVersion });
+    }
+    Ok(())
 }
 
 /// The condition that makes a write of version `expected` + 1 safe: the stored version

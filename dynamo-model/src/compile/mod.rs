@@ -34,7 +34,7 @@ use aws_sdk_dynamodb::Client;
 
 pub(crate) use expressions::Compiler;
 pub use failure::WriteFailure;
-pub(crate) use failure::{Guard, WriteKind};
+pub(crate) use failure::{elements, Guard, WriteKind};
 pub use values::{KeyRole, MAX_NAME_LEN};
 
 use crate::Item;

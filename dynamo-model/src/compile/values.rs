@@ -48,8 +48,8 @@ fn check_nested(value: &AttributeValue, depth: usize) -> Result<(), EncodeError>
     match value {
         AttributeValue::N(n) => check_number(n),
         AttributeValue::Null(false) => Err(EncodeError::new(InvalidReason::NullFalse)),
-        AttributeValue::Ss(members) => check_set(members, |m| Ok(m.clone())),
-        AttributeValue::Bs(members) => check_set(members, |m| Ok(m.as_ref().to_vec())),
+        AttributeValue::Ss(members) => check_set(members, |m| Ok(m.as_str())),
+        AttributeValue::Bs(members) => check_set(members, |m| Ok(m.as_ref())),
         AttributeValue::Ns(members) => check_set(members, |m| storable_number(m)),
         AttributeValue::L(list) => {
             check_depth(depth)?;
@@ -104,9 +104,9 @@ pub(crate) fn storable_number(text: &str) -> Result<Number, EncodeError> {
 }
 
 /// A set: not empty, no member twice as DynamoDB compares them (`key`).
-fn check_set<T: std::fmt::Debug, K: Ord>(
-    members: &[T],
-    key: impl Fn(&T) -> Result<K, EncodeError>,
+fn check_set<'a, T: std::fmt::Debug, K: Ord>(
+    members: &'a [T],
+    key: impl Fn(&'a T) -> Result<K, EncodeError>,
 ) -> Result<(), EncodeError> {
     if members.is_empty() {
         return Err(EncodeError::new(InvalidReason::EmptySet));
@@ -240,13 +240,14 @@ pub(crate) fn normalize_numbers(item: &mut Item) {
 }
 
 /// What DynamoDB requires of a key value (of the table or of an index): its key's type,
-/// not empty, within the size limit of its role.
+/// not empty, within the size limit of its role, a number DynamoDB holds.
 pub(crate) fn check_key(scalar: ScalarType, role: KeyRole, value: &AttributeValue) -> Result<(), InvalidReason> {
     let len = match (scalar, value) {
         (ScalarType::S, AttributeValue::S(s)) => s.len(),
         (ScalarType::B, AttributeValue::B(b)) => b.as_ref().len(),
-        // A number is never empty, and its 38 digits are far below either limit.
-        (ScalarType::N, AttributeValue::N(_)) => return Ok(()),
+        // A number is never empty, and its 38 digits are far below either limit; it must
+        // be one DynamoDB holds.
+        (ScalarType::N, AttributeValue::N(n)) => return storable_number(n).map(drop).map_err(|e| e.reason().clone()),
         (scalar, other) => {
             return Err(InvalidReason::KeyType { expected: scalar_name(scalar), found: crate::value::describe(other) })
         }

@@ -39,7 +39,7 @@ pub struct Rendered {
 pub(crate) type Placeholders = (Option<HashMap<String, String>>, Option<HashMap<String, AttributeValue>>);
 
 /// The placeholder allocator of one request. It also counts, per expression, the
-/// operators and functions DynamoDB limits (see [`Renderer::take_operators`]).
+/// operators and functions DynamoDB limits (see [`Renderer::take_counts`]).
 #[derive(Debug)]
 pub(crate) struct Renderer {
     model: &'static str,

@@ -64,15 +64,16 @@ impl Action {
 pub struct Arithmetic<M, T> {
     pub(crate) value: SetValue,
     /// The change to the source path's value, to keep the target's bounds.
-    pub(crate) delta: Delta<T>,
+    pub(crate) delta: Delta,
     marker: PhantomData<fn() -> (M, T)>,
 }
 
-/// `source + amount`, or `source - amount`.
+/// `source + amount`, or `source - amount`, with `amount` as sent (through the field's
+/// `set` transform): the bounds are kept for the number DynamoDB adds.
 #[derive(Debug, Clone)]
-pub(crate) struct Delta<T> {
+pub(crate) struct Delta {
     pub(crate) source: PathExpr,
-    pub(crate) amount: T,
+    pub(crate) amount: Operand,
     pub(crate) subtract: bool,
 }
 
@@ -154,8 +155,9 @@ impl<M, T: Numeric, F> Path<M, T, F> {
     fn arithmetic(&self, amount: T, subtract: bool) -> Arithmetic<M, T> {
         let operand = Operand::encoded(&self.expr, self.encode(&amount));
         let source = Operand::Path(self.expr.clone());
+        let delta = Delta { source: self.expr.clone(), amount: operand.clone(), subtract };
         let value = if subtract { SetValue::Minus(source, operand) } else { SetValue::Plus(source, operand) };
-        Arithmetic { value, delta: Delta { source: self.expr.clone(), amount, subtract }, marker: PhantomData }
+        Arithmetic { value, delta, marker: PhantomData }
     }
 }
 
@@ -229,8 +231,7 @@ impl Actions {
     pub(crate) fn set_arithmetic<M, T: Numeric, F>(&mut self, path: &Path<M, T, F>, arithmetic: Arithmetic<M, T>) {
         self.arithmetic_on(path);
         let delta = &arithmetic.delta;
-        let change = if delta.subtract { Change::Minus(delta.amount) } else { Change::Plus(delta.amount) };
-        self.bound(path, &delta.source, change, false);
+        self.bound(path, &delta.source, &delta.amount, delta.subtract, false);
         self.part(path, Part::Written);
         self.set_value(&path.expr, arithmetic.value);
     }
@@ -241,7 +242,7 @@ impl Actions {
         self.arithmetic_on(path);
         self.within(&path.expr);
         let operand = Operand::encoded(&path.expr, path.encode(&n));
-        self.bound(path, &path.expr, Change::Plus(n), true);
+        self.bound(path, &path.expr, &operand, false, true);
         self.part(path, Part::Written);
         self.list.push(Action::Add(path.expr.clone(), operand));
     }
@@ -261,9 +262,7 @@ impl Actions {
     pub(crate) fn set_members<M, T, F>(&mut self, path: &Path<M, T, F>, members: &T, delete: bool) {
         let members = Operand::encoded(&path.expr, path.encode(members));
         let count = match &members {
-            Operand::Value(AttributeValue::Ss(set)) => set.len(),
-            Operand::Value(AttributeValue::Ns(set)) => set.len(),
-            Operand::Value(AttributeValue::Bs(set)) => set.len(),
+            Operand::Value(set) => crate::compile::elements(set).unwrap_or(0),
             _ => 0,
         };
         let change = if delete { Part::Shrunk(count) } else { Part::Grown(count) };
@@ -382,7 +381,6 @@ impl Actions {
     fn length(&mut self, path: &PathExpr, parts: Parts, change: Part, unless: Option<Node>) {
         let (min, max) = parts.len;
         let rule = Rule::Length { min, max };
-        let attribute = path.to_string();
         let (op, limit, absent_ok, text) = match change {
             Part::Grown(k) => {
                 // Growing can break `max`; from nothing, fewer than `min` break `min`.
@@ -393,7 +391,6 @@ impl Actions {
                         limit: min - k,
                         absent_ok: false,
                         unless: unless.clone(),
-                        attribute: attribute.clone(),
                         rule: rule.clone(),
                         change: format!("+ {k}"),
                     });
@@ -402,7 +399,11 @@ impl Actions {
                 match max.checked_sub(k) {
                     Some(limit) => (Comparator::Le, limit, true, format!("+ {k}")),
                     None if unless.is_none() => {
-                        self.errors.push(FieldError { attribute: attribute.into(), rule, value: format!("+ {k}") });
+                        self.errors.push(FieldError {
+                            attribute: path.to_string().into(),
+                            rule,
+                            value: format!("+ {k}"),
+                        });
                         return;
                     }
                     // Only an element or entry already there can be written.
@@ -420,16 +421,7 @@ impl Actions {
             }
             Part::Written | Part::Removed => return,
         };
-        self.guards.push(Guard::Length {
-            container: path.clone(),
-            op,
-            limit,
-            absent_ok,
-            unless,
-            attribute,
-            rule,
-            change: text,
-        });
+        self.guards.push(Guard::Length { container: path.clone(), op, limit, absent_ok, unless, rule, change: text });
     }
 
     /// Writing inside a map or list needs the map or list: DynamoDB rejects the request
@@ -455,25 +447,24 @@ impl Actions {
     /// type reads back, when it becomes `source` changed by `change`: `source <= max - n`
     /// for `+ n` (`source >= min - n` for `- n`), computed exactly in decimal as DynamoDB
     /// adds, an absent source counting as 0 when `absent_is_zero` (as `ADD` does).
+    /// `amount` is the operand as sent.
     fn bound<M, T: Numeric, F>(
         &mut self,
         target: &Path<M, T, F>,
         source: &PathExpr,
-        change: Change<T>,
+        amount: &Operand,
+        subtract: bool,
         absent_is_zero: bool,
     ) {
         let number = |value: &T| match value.to_attribute() {
             Ok(Some(AttributeValue::N(text))) => Number::parse(&text),
             _ => None,
         };
-        let (n, sign) = match change {
-            Change::Plus(n) => (n, "+"),
-            Change::Minus(n) => (n, "-"),
-        };
         // A delta that does not encode is reported by its own operand.
-        let Some(magnitude) = number(&n) else { return };
-        let delta = if sign == "-" { magnitude.negated() } else { magnitude };
-        let change_text = format!("{sign} {}", display_number(&n));
+        let Operand::Value(AttributeValue::N(text)) = amount else { return };
+        let Some(magnitude) = Number::parse(text) else { return };
+        let delta = if subtract { magnitude.negated() } else { magnitude };
+        let change_text = format!("{} {text}", if subtract { "-" } else { "+" });
         let attribute = target.expr.to_string();
         let (declared_min, declared_max) = target.codec.bounds_of();
         let (type_min, type_max) = T::__RANGE;
@@ -569,20 +560,6 @@ enum Part {
     Grown(usize),
     /// At most `k` members removed.
     Shrunk(usize),
-}
-
-/// How an update changes a number.
-#[derive(Debug, Clone, Copy)]
-enum Change<T> {
-    Plus(T),
-    Minus(T),
-}
-
-fn display_number<T: ToAttribute>(n: &T) -> String {
-    match n.to_attribute() {
-        Ok(Some(AttributeValue::N(text))) => text,
-        _ => "?".to_owned(),
-    }
 }
 
 impl Actions {

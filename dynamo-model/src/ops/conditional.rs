@@ -68,9 +68,7 @@ pub(crate) fn compile_keyed<M: Model>(
     conditional: &Conditional<M>,
     expected_version: Option<u64>,
 ) -> Result<(String, Expressions, WriteFailure)> {
-    if expected_version.is_some() && M::VERSION.is_none() {
-        return Err(crate::Error::InvalidRequest { model: M::NAME, reason: crate::RequestReason::NoVersion });
-    }
+    lifecycle::check_expected_version::<M>(expected_version)?;
     let first = expected_version.and_then(lifecycle::version_condition::<M>).into_iter().collect();
     compile_write::<M>(db, kind, expected_version, conditional.with(first), None, Vec::new())
 }

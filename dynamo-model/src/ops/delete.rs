@@ -4,7 +4,6 @@ use super::conditional::{compile_keyed, Conditional};
 use super::Returned;
 use crate::compile::{CompiledDelete, WriteKind};
 use crate::expr::Condition;
-use crate::send::Failure;
 use crate::{Db, Model, ModelKey, Result};
 
 /// Deletes one item by key; awaits to the deleted item ([`Returned`], `None` inside if
@@ -62,13 +61,8 @@ impl<'a, M: Model> Delete<'a, M> {
 
     async fn send(self) -> Result<Returned<Option<M>>> {
         let (request, failure) = self.compile()?.into_parts(self.db.client());
-        match self.db.send("DeleteItem", &failure.table, request.send()).await {
-            Ok(output) => {
-                Ok(Returned::new(output.attributes.filter(|item| !item.is_empty()).map(M::from_item).transpose()))
-            }
-            Err(Failure::Condition(item)) => Err(failure.explain(item)),
-            Err(Failure::Other(error)) => Err(error),
-        }
+        let output = self.db.send_write("DeleteItem", failure, request.send()).await?;
+        Ok(Returned::new(output.attributes.filter(|item| !item.is_empty()).map(M::from_item).transpose()))
     }
 }
 

@@ -55,11 +55,7 @@ impl<'a, M: Model> Get<'a, M> {
     async fn send(self) -> Result<Option<M>> {
         let compiled = self.compile()?;
         let table = compiled.table.clone();
-        let output = self
-            .db
-            .send("GetItem", &table, compiled.into_request(self.db.client()).send())
-            .await
-            .map_err(|failure| failure.into_error("GetItem", &table))?;
+        let output = self.db.send("GetItem", &table, compiled.into_request(self.db.client()).send()).await?;
         let item = output.item.filter(|item| !(self.skip_expired && lifecycle::expired::<M>(item)));
         item.map(M::from_item).transpose()
     }

@@ -3,7 +3,6 @@ use aws_sdk_dynamodb::operation::put_item::builders::PutItemFluentBuilder;
 use super::conditional::{compile_write, not_exists_condition, Conditional};
 use crate::compile::{lifecycle, values, CompiledPut, WriteKind};
 use crate::expr::Condition;
-use crate::send::Failure;
 use crate::{Db, Model, Result};
 
 /// Writes one item, replacing any item with the same key; awaits to the item as stored.
@@ -105,11 +104,8 @@ impl<'a, M: Model> Put<'a, M> {
     async fn send(self) -> Result<M> {
         let (compiled, stored) = self.prepare()?;
         let (request, failure) = compiled.into_parts(self.db.client());
-        match self.db.send("PutItem", &failure.table, request.send()).await {
-            Ok(_) => Ok(stored),
-            Err(Failure::Condition(item)) => Err(failure.explain(item)),
-            Err(Failure::Other(error)) => Err(error),
-        }
+        self.db.send_write("PutItem", failure, request.send()).await?;
+        Ok(stored)
     }
 }
 

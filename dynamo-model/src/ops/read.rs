@@ -49,14 +49,12 @@ impl<'a> Reader<'a> {
         match self.read.kind {
             ReadKind::Query { descending } => {
                 let request = self.read.query(client, descending, start);
-                let output =
-                    self.db.send("Query", table, request.send()).await.map_err(|f| f.into_error("Query", table))?;
+                let output = self.db.send("Query", table, request.send()).await?;
                 Ok(RawPage::new(output.items, output.last_evaluated_key, output.count))
             }
             ReadKind::Scan { segment } => {
                 let request = self.read.scan(client, segment, start);
-                let output =
-                    self.db.send("Scan", table, request.send()).await.map_err(|f| f.into_error("Scan", table))?;
+                let output = self.db.send("Scan", table, request.send()).await?;
                 Ok(RawPage::new(output.items, output.last_evaluated_key, output.count))
             }
         }
@@ -195,25 +193,29 @@ fn selection_reads_what_is_needed<S: KeySpace, P: Document>(selected: &[PathExpr
     Err(Error::Unprojected { model: <S::Model as Document>::NAME, source_name: "the selection".to_owned(), missing })
 }
 
+/// `Error::Unprojected` naming the attributes among `names` that the index `S` does
+/// not hold (each once); `purpose` ends the name of the source.
+fn unprojected<'n, S: KeySpace>(names: impl Iterator<Item = &'n str>, purpose: &str) -> Result<()> {
+    let Some(projected) = S::PROJECTED else { return Ok(()) };
+    let mut missing: Vec<String> = Vec::new();
+    for name in names.filter(|name| !projected.contains(name)) {
+        if !missing.iter().any(|m| m == name) {
+            missing.push(name.to_owned());
+        }
+    }
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let source_name = format!("index `{}`{purpose}", S::INDEX.unwrap_or(""));
+    Err(Error::Unprojected { model: <S::Model as Document>::NAME, source_name, missing })
+}
+
 /// What a read returns: chosen paths, or the attributes of the result type; checked
 /// against what the index holds. Key attributes are always read, for the cursor.
 fn projection<S: KeySpace, P: Document>(selected: &[PathExpr]) -> Result<Option<Vec<PathExpr>>> {
-    let model = <S::Model as Document>::NAME;
-
     let needed: Vec<&str> =
         if selected.is_empty() { P::ATTRIBUTES.to_vec() } else { selected.iter().map(|path| path.root).collect() };
-    if let Some(projected) = S::PROJECTED {
-        let mut missing: Vec<String> = Vec::new();
-        for name in needed.iter().filter(|name| !projected.contains(name)) {
-            if !missing.iter().any(|m| m == name) {
-                missing.push((*name).to_owned());
-            }
-        }
-        if !missing.is_empty() {
-            let source_name = format!("index `{}`", S::INDEX.unwrap_or(""));
-            return Err(Error::Unprojected { model, source_name, missing });
-        }
-    }
+    unprojected::<S>(needed.iter().copied(), "")?;
     if selected.is_empty() && P::ATTRIBUTES == <S::Model as Document>::ATTRIBUTES {
         return Ok(None);
     }
@@ -301,12 +303,6 @@ impl ReadOptions {
         }
         let mut filter = self.filter.clone();
         if self.skip_expired {
-            if let Some(ttl) = <S::Model as Model>::TTL {
-                if S::PROJECTED.is_some_and(|projected| !projected.contains(&ttl)) {
-                    let source_name = format!("index `{}`", S::INDEX.unwrap_or(""));
-                    return Err(Error::Unprojected { model, source_name, missing: vec![ttl.to_owned()] });
-                }
-            }
             if let Some(unexpired) = crate::compile::lifecycle::unexpired_filter::<S::Model>() {
                 filter = Some(super::conditional::both::<S::Model>(filter, unexpired));
             }
@@ -322,17 +318,9 @@ impl ReadOptions {
         // A query or scan of an index filters what the index holds only: DynamoDB would
         // see any other attribute as absent (DynamoDB Local reads it from the item, so a
         // test there would pass where AWS matches nothing).
-        if let (Some(filter), Some(projected)) = (&filter, S::PROJECTED) {
-            let mut missing: Vec<String> = Vec::new();
-            for path in filter.paths() {
-                if !projected.contains(&path.root) && !missing.iter().any(|m| m == path.root) {
-                    missing.push(path.root.to_owned());
-                }
-            }
-            if !missing.is_empty() {
-                let source_name = format!("index `{}` (for the filter)", S::INDEX.unwrap_or(""));
-                return Err(Error::Unprojected { model, source_name, missing });
-            }
+        // (The TTL filter of `skip_expired` included.)
+        if let Some(filter) = &filter {
+            unprojected::<S>(filter.paths().iter().map(|path| path.root), " (for the filter)")?;
         }
         compiler.filter(filter.as_ref())?;
         // `Select=COUNT` reads no attributes, so takes no projection (DynamoDB refuses one).
@@ -449,7 +437,7 @@ macro_rules! read_options {
         }
 
         /// How many items DynamoDB reads per request (its `Limit`), before filtering;
-        /// at least 1 (0 is an [`Error::Invalid`]($crate::Error::Invalid) before sending).
+        /// at least 1 (0 is an [`Error::InvalidRequest`]($crate::Error::InvalidRequest) before sending).
         pub fn page_size(mut self, n: u32) -> Self {
             self.options.page_size = Some(n);
             self

@@ -1,5 +1,3 @@
-use std::future::IntoFuture;
-
 use aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder;
 
 use super::conditional::{compile_write, exists_condition, Conditional};
@@ -7,7 +5,6 @@ use super::Returned;
 use crate::compile::{lifecycle, values, CompiledUpdate, KeyRole, WriteKind};
 use crate::error::RequestReason;
 use crate::expr::{Actions, Arithmetic, Condition, Numeric, Path, SetType};
-use crate::send::Failure;
 use crate::value::IntoValue;
 use crate::{Db, Error, Model, ModelKey, Result, ToAttribute};
 
@@ -226,11 +223,8 @@ impl<'a, M: Model> Update<'a, M> {
 
     async fn send(self) -> Result<Returned<M>> {
         let (request, failure) = self.compile()?.into_parts(self.db.client());
-        match self.db.send("UpdateItem", &failure.table, request.send()).await {
-            Ok(output) => Ok(Returned::new(M::from_item(output.attributes.unwrap_or_default()))),
-            Err(Failure::Condition(item)) => Err(failure.explain(item)),
-            Err(Failure::Other(error)) => Err(error),
-        }
+        let output = self.db.send_write("UpdateItem", failure, request.send()).await?;
+        Ok(Returned::new(M::from_item(output.attributes.unwrap_or_default())))
     }
 }
 
@@ -278,14 +272,7 @@ fn check_index_values<M: Model>(actions: &Actions) -> Result<()> {
     Ok(())
 }
 
-impl<'a, M: Model + 'a> IntoFuture for Update<'a, M> {
-    type Output = Result<Returned<M>>;
-    type IntoFuture = super::OpFuture<'a, Returned<M>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+super::awaitable!(Update => Returned<M>);
 
 impl<M: Model> std::fmt::Debug for Update<'_, M> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
