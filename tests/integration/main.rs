@@ -11,6 +11,7 @@ mod common;
 
 mod adversarial;
 mod adversarial2;
+mod adversarial3;
 mod catalogue;
 mod crud;
 mod decode;
