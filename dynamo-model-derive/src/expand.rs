@@ -1320,7 +1320,9 @@ fn plain_path_encoder(field: &Field) -> (TokenStream, TokenStream) {
     if let Some(module) = &field.attrs.with_module {
         let ty = field.ty;
         let to_attribute = quote_spanned!(module.span()=> #module::to_attribute);
+        // The field's own type, as the user wrote it (`&Vec<_>` included).
         let encoder = quote! {{
+            #[allow(clippy::ptr_arg)]
             fn encode(
                 value: &#ty,
             ) -> ::dynamo_model::__private::Encoded {

@@ -290,15 +290,7 @@ impl CursorSpec {
 fn satisfies(condition: &Node, value: &AttributeValue) -> bool {
     match condition {
         Node::Compare { op, right: Operand::Value(bound), .. } => {
-            let Some(order) = ordered(value, bound) else { return false };
-            match op {
-                Comparator::Eq => order.is_eq(),
-                Comparator::Ne => order.is_ne(),
-                Comparator::Lt => order.is_lt(),
-                Comparator::Le => order.is_le(),
-                Comparator::Gt => order.is_gt(),
-                Comparator::Ge => order.is_ge(),
-            }
+            ordered(value, bound).is_some_and(|order| op.accepts(order))
         }
         Node::Between { low: Operand::Value(low), high: Operand::Value(high), .. } => {
             ordered(value, low).is_some_and(|o| o.is_ge()) && ordered(value, high).is_some_and(|o| o.is_le())

@@ -580,9 +580,10 @@ pub enum RequestReason {
         /// The field.
         attribute: String,
     },
-    /// `add`, `plus` or `minus` on a field stored through `with` or `serde`: DynamoDB
-    /// would add to the stored value, which is not the field's number.
-    NotStoredAsNumber {
+    /// A path inside a field stored through `with` or `serde`, or a write of part of such
+    /// a field (`add`, `append`, members of a set): what is stored is the conversion's,
+    /// which DynamoDB cannot see into. Write and compare the field whole.
+    Converted {
         /// The field.
         attribute: String,
     },
@@ -637,7 +638,7 @@ impl RequestReason {
             | Self::SelfComparison { attribute }
             | Self::ListIndex { attribute, .. }
             | Self::UncheckableRule { attribute }
-            | Self::NotStoredAsNumber { attribute }
+            | Self::Converted { attribute }
             | Self::UncheckableCopy { attribute, .. }
             | Self::CopyIntoIndexKey { attribute }
             | Self::VersionWrite { attribute } => Some(attribute),
@@ -704,9 +705,9 @@ impl fmt::Display for RequestReason {
                 f,
                 "`{attribute}` has rules only its whole value can be checked against: write it whole with set()"
             ),
-            Self::NotStoredAsNumber { attribute } => write!(
+            Self::Converted { attribute } => write!(
                 f,
-                "`{attribute}` is stored through `with` or `serde`, so DynamoDB cannot add to it as a number: read it, change it and set it"
+                "`{attribute}` is stored through `with` or `serde`, which DynamoDB cannot see into: write it whole with set(), and compare it whole"
             ),
             Self::UncheckableCopy { attribute, source } => write!(
                 f,

@@ -13,9 +13,15 @@
 //! Every operation must either succeed, fail with a failed condition, or be refused
 //! before anything is sent with a typed error (a refusal that sent a request is a
 //! failure too). Any error from DynamoDB other than a failed condition (a
-//! `ValidationException` above all), a panic, or an `Error::Decode` reading an item the
-//! library wrote fails the test, printing the operation and its `compile()` output.
-//! After every successful write the item is read back, and must decode.
+//! `ValidationException` above all), a panic, or an `Error::Decode` (of an item the
+//! library wrote, or of a well-typed item before sending it) fails the test, printing
+//! the operation and its `compile()` output. So does a version conflict on the version
+//! the case itself last read, and a `Validation` error after sending from anything but
+//! an update (only updates carry the conditions that keep rules through increments).
+//! After every successful write the item is read back: it must decode and equal what
+//! the write returned (set members in any order, numbers compared by value). A run of
+//! the default size must also have put, updated, read and queried every model: a
+//! library that refused everything would fail it.
 //!
 //! Operations run in cases of 150 on fresh tables (a new DynamoDB Local namespace per
 //! case), so a failure replays from its case alone; the failing case is then cut down
@@ -1796,8 +1802,9 @@ pub fn classify(err: &Error, sent: usize) -> Class {
         Error::InvalidRequest { reason, .. } => refused(format!("InvalidRequest({})", variant(reason))),
         Error::Unprojected { .. } => refused("Unprojected".into()),
         Error::InvalidCursor { .. } => refused("InvalidCursor".into()),
-        // A put reads its item back into the model before sending it.
-        Error::Decode { .. } if sent == 0 => Class::Refused("Decode (before sending)".into()),
+        // A put reads its item back into the model before sending it: a well-typed item
+        // the model cannot read is a failure too.
+        Error::Decode { .. } if sent == 0 => Class::Bug(format!("Decode of an item before sending it: {err}")),
         Error::Decode { .. } => Class::Bug(format!("Decode of an item the library wrote: {err}")),
         Error::Service { code, message, .. } => {
             Class::Bug(format!("DynamoDB answered {}: {message}", code.as_deref().unwrap_or("(no code)")))
@@ -1910,13 +1917,28 @@ pub async fn grown_past_the_limit<M: Model>(
         .await
         .ok()?
         .item?;
-    let size = dynamo_model::limits::item_size(&stored);
-    let copies = 1 + M::INDEXES
+    let growth = growth?;
+    let size = dynamo_model::limits::item_size(&stored) + growth;
+    // Each local index holding the item adds its entry: the whole item for `ALL`, else
+    // the partition key, the index's sort key and what it includes (each of which the
+    // update may grow).
+    let attribute = |name: &str| {
+        stored.get_key_value(name).map_or(0, |(name, value)| name.len() + dynamo_model::limits::attribute_size(value))
+    };
+    let hash = M::KEY_SCHEMA.hash.name;
+    let entries: usize = M::INDEXES
         .iter()
         .filter(|index| index.kind == dynamo_model::IndexKind::Local)
-        .filter(|index| index.range.is_some_and(|range| stored.contains_key(range.name)))
-        .count();
-    ((size + growth?) * copies > dynamo_model::limits::MAX_ITEM_SIZE)
+        .filter_map(|index| index.range.filter(|range| stored.contains_key(range.name)).map(|range| (index, range)))
+        .map(|(index, range)| match index.projection {
+            dynamo_model::IndexProjection::All => size,
+            dynamo_model::IndexProjection::KeysOnly => attribute(hash) + attribute(range.name) + growth,
+            dynamo_model::IndexProjection::Include(included) => {
+                attribute(hash) + attribute(range.name) + included.iter().map(|n| attribute(n)).sum::<usize>() + growth
+            }
+        })
+        .sum();
+    (size + entries > dynamo_model::limits::MAX_ITEM_SIZE)
         .then(|| "ItemTooLarge (the stored item is near 400 KB)".to_owned())
 }
 
@@ -2077,6 +2099,22 @@ fn version_for<M: Subject>(ctx: &Ctx, key: &M::Key, pick: &VersionPick) -> u64 {
     }
 }
 
+/// Whether a version condition is tried: always for a literal version, and for the
+/// version the case knows only on a model that keeps one.
+fn known_version<M: Model>(pick: &VersionPick) -> bool {
+    matches!(pick, VersionPick::Literal(_)) || M::VERSION.is_some()
+}
+
+/// A version conflict on the version the case itself last saw is a failure: the case
+/// runs its writes one at a time, so nothing else moved the version.
+fn check_conflict<M: Model>(pick: Option<&VersionPick>, result: &Result<impl Sized, Error>, step: &mut Step) {
+    if let (Some(VersionPick::Known), Err(err @ Error::VersionConflict { .. })) = (pick, result) {
+        if M::VERSION.is_some() {
+            step.bugs.push(format!("a version conflict on the version last read: {err}"));
+        }
+    }
+}
+
 fn remember_version<M: Subject>(ctx: &mut Ctx, item: Option<&M>, key: &M::Key) {
     let name = format!("{}:{key:?}", M::NAME);
     match item {
@@ -2101,9 +2139,7 @@ async fn read_back<M: Subject>(ctx: &mut Ctx, key: M::Key, expected: Option<&M>,
                     step.bugs.push("the write succeeded, but reading the item back found nothing".into())
                 }
                 (None, Some(_)) => step.bugs.push("the delete succeeded, but the item is still there".into()),
-                (Some(written), Some(read)) if written != read => {
-                    step.notes.push(diff(written, read));
-                }
+                (Some(written), Some(read)) => step.notes.extend(diff(written, read)),
                 _ => {}
             }
             remember_version(ctx, found.as_ref(), &key);
@@ -2119,18 +2155,71 @@ fn expired<M: Model>(item: &M) -> bool {
     matches!(ttl, Some(AttributeValue::N(n)) if n.parse::<f64>().is_ok_and(|at| at <= now))
 }
 
-/// Which attributes differ between two items of one model.
-fn diff<M: Model>(a: &M, b: &M) -> String {
-    let (Ok(a), Ok(b)) = (a.to_item(), b.to_item()) else { return "items differ".into() };
+/// Which attributes differ between two items of one model, other than in what
+/// DynamoDB leaves open: the order of a set's members and how a number is written
+/// (DynamoDB Local writes numbers in sets nested in lists or maps as `1E-7`). `None`
+/// when they are the same item.
+fn diff<M: Model>(a: &M, b: &M) -> Option<String> {
+    let (Ok(a), Ok(b)) = (a.to_item(), b.to_item()) else { return Some("items differ".into()) };
     let mut names: Vec<&String> = a.keys().chain(b.keys()).collect();
     names.sort();
     names.dedup();
     let differing: Vec<String> = names
         .into_iter()
-        .filter(|n| a.get(*n) != b.get(*n))
+        .filter(|n| a.get(*n).map(normal) != b.get(*n).map(normal))
         .map(|n| clip(&format!("{n}: {:?} -> {:?}", a.get(n), b.get(n)), 200))
         .collect();
-    format!("{} read back differently: {}", M::NAME, differing.join("; "))
+    (!differing.is_empty()).then(|| format!("{} read back differently: {}", M::NAME, differing.join("; ")))
+}
+
+/// A value with its sets sorted and its numbers in one notation.
+pub fn normal(value: &AttributeValue) -> AttributeValue {
+    let sorted = |mut members: Vec<String>| {
+        members.sort();
+        members
+    };
+    match value {
+        AttributeValue::N(n) => AttributeValue::N(canonical_number(n)),
+        AttributeValue::Ns(ns) => AttributeValue::Ns(sorted(ns.iter().map(|n| canonical_number(n)).collect())),
+        AttributeValue::Ss(ss) => AttributeValue::Ss(sorted(ss.clone())),
+        AttributeValue::Bs(bs) => {
+            let mut bs = bs.clone();
+            bs.sort_by(|x, y| x.as_ref().cmp(y.as_ref()));
+            AttributeValue::Bs(bs)
+        }
+        AttributeValue::L(list) => AttributeValue::L(list.iter().map(normal).collect()),
+        AttributeValue::M(map) => AttributeValue::M(map.iter().map(|(k, v)| (k.clone(), normal(v))).collect()),
+        other => other.clone(),
+    }
+}
+
+/// A number's text as `[-]0.DIGITSeEXP` (no leading or trailing zeros), so that two
+/// notations of one value compare equal; text that is no number stays as it is.
+pub fn canonical_number(text: &str) -> String {
+    let (negative, unsigned) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text.strip_prefix('+').unwrap_or(text)),
+    };
+    let (mantissa, exponent) = match unsigned.split_once(['e', 'E']) {
+        Some((m, e)) => match e.parse::<i64>() {
+            Ok(e) => (m, e),
+            Err(_) => return text.to_owned(),
+        },
+        None => (unsigned, 0),
+    };
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    if whole.is_empty() && fraction.is_empty() || !(whole.chars().chain(fraction.chars())).all(|c| c.is_ascii_digit()) {
+        return text.to_owned();
+    }
+    let digits = format!("{whole}{fraction}");
+    let leading = digits.len() - digits.trim_start_matches('0').len();
+    let digits = digits.trim_matches('0');
+    if digits.is_empty() {
+        return "0".to_owned();
+    }
+    // The value is 0.DIGITS × 10^point.
+    let point = whole.len() as i64 - leading as i64 + exponent;
+    format!("{}0.{digits}e{point}", if negative { "-" } else { "" })
 }
 
 async fn exec_write<M: Subject>(ctx: &mut Ctx, write: &Write<M, M::K, M::A, M::L>) -> Step {
@@ -2152,6 +2241,7 @@ async fn exec_write<M: Subject>(ctx: &mut Ctx, write: &Write<M, M::K, M::A, M::L
             let before = ctx.requests.count();
             let result = put.await;
             step.sent = Some(ctx.requests.count() - before);
+            check_conflict::<M>(Some(version), &result, &mut step);
             match result {
                 Ok(stored) => read_back(ctx, stored.key(), Some(&stored), &mut step).await,
                 Err(err) => step.result = Err(err),
@@ -2177,6 +2267,7 @@ async fn exec_write<M: Subject>(ctx: &mut Ctx, write: &Write<M, M::K, M::A, M::L
             let before = ctx.requests.count();
             let result = put.await;
             step.sent = Some(ctx.requests.count() - before);
+            check_conflict::<M>(Some(version), &result, &mut step);
             match result {
                 Ok(stored) => read_back(ctx, stored.key(), Some(&stored), &mut step).await,
                 Err(err) => step.result = Err(err),
@@ -2196,7 +2287,9 @@ async fn exec_write<M: Subject>(ctx: &mut Ctx, write: &Write<M, M::K, M::A, M::L
             if *upsert {
                 update = update.upsert();
             }
-            if let Some(pick) = version {
+            // `Known` on a model without a version is no condition at all (a literal one
+            // still tries the refusal).
+            if let Some(pick) = version.as_ref().filter(|pick| known_version::<M>(pick)) {
                 update = update.expect_version(version_for::<M>(ctx, &key, pick));
             }
             let compiled = update.compile();
@@ -2205,6 +2298,7 @@ async fn exec_write<M: Subject>(ctx: &mut Ctx, write: &Write<M, M::K, M::A, M::L
             let before = ctx.requests.count();
             let result = update.await;
             step.sent = Some(ctx.requests.count() - before);
+            check_conflict::<M>(version.as_ref(), &result, &mut step);
             match result.map(dynamo_model::ops::Returned::into_item) {
                 Ok(Ok(item)) => read_back(ctx, key, Some(&item), &mut step).await,
                 Ok(Err(err)) => {
@@ -2245,13 +2339,14 @@ async fn exec_write<M: Subject>(ctx: &mut Ctx, write: &Write<M, M::K, M::A, M::L
             if let Some(cond) = cond {
                 delete = delete.condition(cond_of::<M>(cond));
             }
-            if let Some(pick) = version {
+            if let Some(pick) = version.as_ref().filter(|pick| known_version::<M>(pick)) {
                 delete = delete.expect_version(version_for::<M>(ctx, &key, pick));
             }
             step.compiled = Some(Box::new(delete.compile()));
             let before = ctx.requests.count();
             let result = delete.await;
             step.sent = Some(ctx.requests.count() - before);
+            check_conflict::<M>(version.as_ref(), &result, &mut step);
             match result.map(dynamo_model::ops::Returned::into_item) {
                 Ok(Ok(_)) => read_back::<M>(ctx, key, None, &mut step).await,
                 Ok(Err(err)) => {
@@ -3279,8 +3374,10 @@ fn s_account() -> BoxedStrategy<u64> {
     pool(ACCOUNTS, s_int::<u64>())
 }
 
+/// Mostly one entry, so that updates, deletes and gets find items written before.
 fn s_entry() -> BoxedStrategy<Vec<u8>> {
     prop_oneof![
+        12 => Just(vec![1u8]),
         10 => prop::sample::select(vec![vec![1u8], vec![2], vec![0x80]]),
         4 => prop::sample::select(vec![vec![1u8, 1], vec![0xff, 0xff, 0xff], vec![0], vec![0x7f]]),
         1 => s_bytes(),
@@ -4026,8 +4123,9 @@ fn s_series() -> BoxedStrategy<String> {
 
 const ATS: &[f64] = &[0.0, 1.5, -2.25, 0.0, 1.5, -2.25, -0.0, 3.0, 1e-130, 9.99e125, -9.99e125, 1e125];
 
+/// Mostly two sort keys, so that updates, deletes and gets find items written before.
 fn s_at() -> BoxedStrategy<f64> {
-    pool(ATS, s_f64())
+    prop_oneof![2 => prop::sample::select(&[0.0, 1.5][..]), 1 => pool(ATS, s_f64())].boxed()
 }
 
 fn s_metric() -> BoxedStrategy<Metric> {
@@ -4507,13 +4605,19 @@ async fn run_case(db: Db, case: &Case, keep_going: bool, mut stats: Option<&mut 
             }
         };
         let sent = step.sent.unwrap_or_else(|| ctx.requests.count() - before);
-        let class = match &step.result {
-            Ok(()) => match step.bugs.first() {
-                Some(bug) => Class::Bug(bug.clone()),
-                None => Class::Ok,
-            },
-            Err(_) if step.data_dependent.is_some() => Class::Failed(step.data_dependent.clone().unwrap_or_default()),
-            Err(err) => classify(err, sent),
+        let class = match (&step.result, step.bugs.first(), step.notes.first()) {
+            (_, Some(bug), _) => Class::Bug(bug.clone()),
+            (Ok(()), None, Some(note)) => Class::Bug(note.clone()),
+            (Ok(()), None, None) => Class::Ok,
+            (Err(_), None, _) if step.data_dependent.is_some() => {
+                Class::Failed(step.data_dependent.clone().unwrap_or_default())
+            }
+            // Only an update carries conditions that keep a field's rules through
+            // an increment or a container's growth.
+            (Err(Error::Validation { .. }), None, _) if sent > 0 && !step.label.contains(".update") => {
+                Class::Bug(format!("a {} answered Validation after sending", step.label))
+            }
+            (Err(err), None, _) => classify(err, sent),
         };
         if let Some(stats) = stats.as_deref_mut() {
             stats.record(&step.label, &class);
@@ -4618,6 +4722,15 @@ fn minimize(case: &Case, failure: &Failure, budget: usize) -> (Vec<Op>, Failure)
     (ops, best)
 }
 
+/// The kinds of operation that must succeed in a run of the default size, and did not.
+fn never_succeeded(stats: &Stats) -> Vec<String> {
+    ["Sink", "Ledger", "Blob", "Metric"]
+        .iter()
+        .flat_map(|model| ["put", "update", "get", "query"].map(|kind| format!("{model}.{kind} / ok")))
+        .filter(|kind| stats.kinds.get(kind).copied().unwrap_or(0) == 0)
+        .collect()
+}
+
 fn print_stats(stats: &Stats, settings: &Settings, elapsed: std::time::Duration) {
     println!(
         "random_ops: {} operations in {:.1} s, seed {} (DYNAMO_MODEL_RANDOM_OPS_SEED={} replays it)",
@@ -4645,7 +4758,10 @@ fn print_stats(stats: &Stats, settings: &Settings, elapsed: std::time::Duration)
     for (kind, n) in &stats.kinds {
         println!("  {n:>6}  {kind}");
     }
-    println!("random_ops: {} items read back differently from what their write returned", stats.differences);
+    println!(
+        "random_ops: {} items read back differently from what their write returned (each a failure)",
+        stats.differences
+    );
     for example in &stats.difference_examples {
         println!("  e.g. {example}");
     }
@@ -4716,6 +4832,12 @@ fn dynamodb_never_rejects_a_request_the_library_built() {
     let elapsed = start.elapsed();
     print_stats(&stats, &settings, elapsed);
     println!("random_ops: {cases} cases");
+    // A library that refused everything would pass the checks above: a run of the
+    // default size (or longer) must also have put, updated, read and queried each model.
+    if settings.ops >= 2000 {
+        let missing = never_succeeded(&stats);
+        assert!(missing.is_empty(), "no operation of these kinds succeeded (seed {}): {missing:?}", settings.seed);
+    }
     if !stats.failures.is_empty() {
         let mut text = String::new();
         for (signature, (n, report)) in &stats.failures {
@@ -4789,6 +4911,8 @@ fn control_only_a_large_stored_item_explains_an_item_size_refusal() {
         // One keys_only local index entry (the key and `value`) counts in the size.
         Metric::put(&db, &metric("big", 400_000)).await.unwrap();
         Metric::put(&db, &metric("small", 10)).await.unwrap();
+        // Over half the limit: an entry in a keys-only index is small, so it does not.
+        Metric::put(&db, &metric("mid", 250_000)).await.unwrap();
         let grow = |series: &'static str| {
             let db = db.clone();
             async move {
@@ -4813,7 +4937,44 @@ fn control_only_a_large_stored_item_explains_an_item_size_refusal() {
         assert!(explained.is_some(), "the stored item is near the limit: {err:?}");
         let unexplained = grown_past_the_limit::<Metric>(&db, &Metric::key("small", 1.0), Some(20_100), &err).await;
         assert_eq!(unexplained, None, "a small stored item does not explain it");
+        let unexplained = grown_past_the_limit::<Metric>(&db, &Metric::key("mid", 1.0), Some(20_100), &err).await;
+        assert_eq!(unexplained, None, "a keys-only local index entry does not double the item");
     });
+}
+
+/// The control for the success requirement: a run where every operation was refused
+/// or failed does not pass.
+#[test]
+fn control_a_run_that_never_succeeds_fails() {
+    let mut stats = Stats::default();
+    for model in ["Sink", "Ledger", "Blob", "Metric"] {
+        for kind in ["put", "update", "get", "query"] {
+            stats.record(&format!("{model}.{kind}"), &Class::Refused("Invalid(EmptyKey)".into()));
+            stats.record(&format!("{model}.{kind}"), &Class::Failed("NotFound".into()));
+        }
+    }
+    assert_eq!(never_succeeded(&stats).len(), 16);
+    stats.record("Sink.put", &Class::Ok);
+    assert_eq!(never_succeeded(&stats).len(), 15);
+    assert!(!never_succeeded(&stats).contains(&"Sink.put / ok".to_owned()));
+}
+
+/// The harness's own pieces, without DynamoDB.
+#[test]
+fn numbers_and_sets_compare_by_value_and_members() {
+    for (a, b) in [("1E-7", "0.0000001"), ("100", "1e2"), ("-0.50", "-5E-1"), ("0", "-0.000"), ("12.5", "125e-1")] {
+        assert_eq!(canonical_number(a), canonical_number(b), "{a} = {b}");
+    }
+    for (a, b) in [("1", "-1"), ("1", "10"), ("0.1", "0.01"), ("1.5", "15")] {
+        assert_ne!(canonical_number(a), canonical_number(b), "{a} != {b}");
+    }
+    let ns = |v: &[&str]| AttributeValue::Ns(v.iter().map(|s| (*s).to_owned()).collect());
+    assert_eq!(normal(&ns(&["2", "1E-7"])), normal(&ns(&["0.0000001", "2"])));
+    assert_ne!(normal(&ns(&["2", "1"])), normal(&ns(&["2", "3"])));
+    let ss = |v: &[&str]| AttributeValue::Ss(v.iter().map(|s| (*s).to_owned()).collect());
+    let in_list = |v| AttributeValue::L(vec![AttributeValue::M(HashMap::from([("k".to_owned(), v)]))]);
+    assert_eq!(normal(&in_list(ss(&["b", "a"]))), normal(&in_list(ss(&["a", "b"]))));
+    assert_ne!(normal(&in_list(ss(&["b", "a"]))), normal(&in_list(ss(&["a", "c"]))));
 }
 
 /// The harness's own pieces, without DynamoDB.

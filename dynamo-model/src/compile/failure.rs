@@ -26,7 +26,8 @@ pub(crate) enum Guard {
         absent_ok: bool,
         unless: Option<Node>,
         rule: Rule,
-        change: String,
+        /// Elements the update adds (removes, when negative) at most.
+        change: isize,
     },
     /// An increment keeps a field's `min` or `max`: `path op threshold`, or the path
     /// absent when that is fine (`ADD` counts it as 0).
@@ -97,13 +98,7 @@ impl Guard {
             }
             Guard::Bound { path, op, threshold, absent_ok, .. } => match item.and_then(|item| path.lookup(item)) {
                 None => *absent_ok,
-                Some(value) => {
-                    let order = ordered(value, threshold);
-                    match op {
-                        Comparator::Ge => order.is_some_and(|o| o.is_ge()),
-                        _ => order.is_some_and(|o| o.is_le()),
-                    }
-                }
+                Some(value) => ordered(value, threshold).is_some_and(|order| op.accepts(order)),
             },
         }
     }
@@ -172,7 +167,11 @@ impl WriteFailure {
                     let error = FieldError {
                         attribute: container.to_string().into(),
                         rule: rule.clone(),
-                        value: format!("{size} {change}"),
+                        value: if *change < 0 {
+                            format!("{size} - {}", change.unsigned_abs())
+                        } else {
+                            format!("{size} + {change}")
+                        },
                     };
                     return Error::Validation { model, errors: vec![error] };
                 }
@@ -202,6 +201,7 @@ fn excuses(node: &Node, item: Option<&Item>) -> bool {
         Node::Exists(path) => find(path).is_some(),
         Node::NotExists(path) => find(path).is_none(),
         Node::Or(nodes) => nodes.iter().any(|node| excuses(node, item)),
+        Node::And(nodes) => nodes.iter().all(|node| excuses(node, item)),
         Node::Compare {
             left: Operand::Size(path),
             op: Comparator::Gt,

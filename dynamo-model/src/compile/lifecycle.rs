@@ -3,7 +3,8 @@
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use crate::error::{Error, RequestReason};
+use crate::compile::Guard;
+use crate::error::{Error, FieldError, RequestReason, Rule};
 use crate::expr::{Actions, Comparator, Node, Operand, PathExpr, SetValue};
 use crate::{Item, Model, Result};
 
@@ -47,13 +48,32 @@ pub(crate) fn stamp_update<M: Model>(actions: &mut Actions) {
     }
     if let Some(version) = M::VERSION.filter(|name| !actions.touches(name)) {
         actions.add_raw(&root(version), Operand::Value(number(1)));
+        // The version stays a `u64`: at its largest, the update is refused.
+        actions.guards.push(Guard::Bound {
+            path: root(version),
+            op: Comparator::Le,
+            threshold: number(u64::MAX - 1),
+            absent_ok: true,
+            attribute: version.to_owned(),
+            rule: Rule::Max(LAST_VERSION.to_owned()),
+            change: "+ 1".to_owned(),
+        });
     }
 }
 
 /// The version changes only by the `ADD 1` every update makes (an action of the
-/// caller's on it, even an `add`, would replace that); `expect_version` needs one.
+/// caller's on it, even an `add`, would replace that); `expect_version` needs one, and
+/// one that has a next (`u64::MAX` has none).
 pub(crate) fn check_version<M: Model>(actions: &Actions, expected: Option<u64>) -> Result<()> {
     check_expected_version::<M>(expected)?;
+    if let (Some(name), Some(u64::MAX)) = (M::VERSION, expected) {
+        let error = FieldError {
+            attribute: name.into(),
+            rule: Rule::Max(LAST_VERSION.to_owned()),
+            value: format!("{LAST_VERSION} + 1"),
+        };
+        return Err(Error::Validation { model: M::NAME, errors: vec![error] });
+    }
     match M::VERSION.and_then(|version| actions.target(version)) {
         Some(path) => Err(Error::InvalidRequest {
             model: M::NAME,
@@ -86,12 +106,24 @@ pub(crate) fn version_condition<M: Model>(expected: u64) -> Option<Node> {
     })
 }
 
+/// The largest version a write can make (`u64::MAX`), as a rule's bound.
+const LAST_VERSION: &str = "18446744073709551615";
+
 /// On a put of a versioned model: writes `version + 1`; returns the version expected.
-pub(crate) fn bump_version<M: Model>(model: &M, item: &mut Item) -> Option<u64> {
-    let name = M::VERSION?;
+/// A version at `u64::MAX` has no next one: the put is refused.
+pub(crate) fn bump_version<M: Model>(model: &M, item: &mut Item) -> Result<Option<u64>> {
+    let Some(name) = M::VERSION else { return Ok(None) };
     let expected = model.version();
-    item.insert(name.to_owned(), number(expected.saturating_add(1)));
-    Some(expected)
+    let Some(next) = expected.checked_add(1) else {
+        let error = FieldError {
+            attribute: name.into(),
+            rule: Rule::Max(LAST_VERSION.to_owned()),
+            value: format!("{expected} + 1"),
+        };
+        return Err(Error::Validation { model: M::NAME, errors: vec![error] });
+    };
+    item.insert(name.to_owned(), number(next));
+    Ok(Some(expected))
 }
 
 /// Counters change only by `ADD`: a `SET` or `REMOVE` of one is refused.

@@ -42,6 +42,18 @@ pub(crate) enum Comparator {
 }
 
 impl Comparator {
+    /// Whether `a op b` holds when `a` compares to `b` as `order`.
+    pub(crate) fn accepts(self, order: std::cmp::Ordering) -> bool {
+        match self {
+            Comparator::Eq => order.is_eq(),
+            Comparator::Ne => order.is_ne(),
+            Comparator::Lt => order.is_lt(),
+            Comparator::Le => order.is_le(),
+            Comparator::Gt => order.is_gt(),
+            Comparator::Ge => order.is_ge(),
+        }
+    }
+
     pub(crate) fn symbol(self) -> &'static str {
         match self {
             Comparator::Eq => "=",
@@ -151,6 +163,16 @@ pub(crate) enum Node {
     And(Vec<Node>),
     Or(Vec<Node>),
     Not(Box<Node>),
+}
+
+/// A condition that cannot be sent: rendering it is an
+/// [`Error::InvalidRequest`](crate::Error::InvalidRequest) with `reason`.
+fn refused(reason: RequestReason) -> Node {
+    Node::Compare {
+        left: Operand::invalid_request(reason),
+        op: Comparator::Eq,
+        right: Operand::Value(AttributeValue::Null(true)),
+    }
 }
 
 impl Node {
@@ -485,16 +507,24 @@ impl<M, T, F> Path<M, T, F> {
         Operand::encoded(&self.expr, self.encode(&value.into_value()))
     }
 
+    /// `node`, unless this path lies inside a field DynamoDB cannot see into: then a node
+    /// that refuses the request.
+    fn seen(&self, node: Node) -> Node {
+        match self.unseen(false) {
+            Some(reason) => refused(reason),
+            None => node,
+        }
+    }
+
     fn key_compare(&self, op: Comparator, value: impl IntoValue<T>) -> KeyComparison<M, F> {
-        KeyComparison::new(Node::Compare { left: Operand::Path(self.expr.clone()), op, right: self.operand(value) })
+        let node = Node::Compare { left: Operand::Path(self.expr.clone()), op, right: self.operand(value) };
+        KeyComparison::new(self.seen(node))
     }
 
     fn compare_path<G>(&self, op: Comparator, other: &Path<M, T, G>) -> Condition<M> {
-        Condition::from_node(Node::Compare {
-            left: Operand::Path(self.expr.clone()),
-            op,
-            right: Operand::Path(other.expr.clone()),
-        })
+        let node =
+            Node::Compare { left: Operand::Path(self.expr.clone()), op, right: Operand::Path(other.expr.clone()) };
+        Condition::from_node(other.seen(self.seen(node)))
     }
 
     /// `path = value`
@@ -504,19 +534,21 @@ impl<M, T, F> Path<M, T, F> {
 
     /// `path <> value`
     pub fn ne(&self, value: impl IntoValue<T>) -> Condition<M> {
-        Condition::from_node(Node::Compare {
+        Condition::from_node(self.seen(Node::Compare {
             left: Operand::Path(self.expr.clone()),
             op: Comparator::Ne,
             right: self.operand(value),
-        })
+        }))
     }
 
     /// `path IN (values…)`; DynamoDB takes 1 to 100 values.
     pub fn is_in<V: IntoValue<T>>(&self, values: impl IntoIterator<Item = V>) -> Condition<M> {
-        Condition::from_node(Node::In {
-            path: self.expr.clone(),
-            values: values.into_iter().map(|v| self.operand(v)).collect(),
-        })
+        Condition::from_node(
+            self.seen(Node::In {
+                path: self.expr.clone(),
+                values: values.into_iter().map(|v| self.operand(v)).collect(),
+            }),
+        )
     }
 
     /// `path = other`, two attributes of the same item.
@@ -526,17 +558,17 @@ impl<M, T, F> Path<M, T, F> {
 
     /// `attribute_exists(path)`
     pub fn exists(&self) -> Condition<M> {
-        Condition::from_node(Node::Exists(self.expr.clone()))
+        Condition::from_node(self.seen(Node::Exists(self.expr.clone())))
     }
 
     /// `attribute_not_exists(path)`
     pub fn not_exists(&self) -> Condition<M> {
-        Condition::from_node(Node::NotExists(self.expr.clone()))
+        Condition::from_node(self.seen(Node::NotExists(self.expr.clone())))
     }
 
     /// `attribute_type(path, type)`
     pub fn attribute_type(&self, ty: AttributeType) -> Condition<M> {
-        Condition::from_node(Node::Type { path: self.expr.clone(), ty })
+        Condition::from_node(self.seen(Node::Type { path: self.expr.clone(), ty }))
     }
 
     /// `size(path)`: the length of a string or binary, the element count of a list,
@@ -545,7 +577,7 @@ impl<M, T, F> Path<M, T, F> {
     where
         T: HasSize,
     {
-        Size { path: self.expr.clone(), marker: PhantomData }
+        Size { path: self.expr.clone(), refused: self.unseen(false), marker: PhantomData }
     }
 
     /// `contains(path, needle)`: a substring of a string, an element of a list, a member
@@ -575,7 +607,7 @@ impl<M, T, F> Path<M, T, F> {
             }
             other => Operand::encoded(&self.expr, other),
         };
-        Condition::from_node(Node::Contains { path: self.expr.clone(), value })
+        Condition::from_node(self.seen(Node::Contains { path: self.expr.clone(), value }))
     }
 }
 
@@ -618,11 +650,11 @@ impl<M, T, F> Path<M, T, F> {
     where
         T: Ordered,
     {
-        KeyComparison::new(Node::Between {
+        KeyComparison::new(self.seen(Node::Between {
             path: Operand::Path(self.expr.clone()),
             low: self.operand(low),
             high: self.operand(high),
-        })
+        }))
     }
 
     /// `path < other`, two attributes of the same item.
@@ -645,14 +677,14 @@ impl<M, T, F> Path<M, T, F> {
 impl<M, F> Path<M, String, F> {
     /// `begins_with(path, prefix)`
     pub fn begins_with(&self, prefix: impl IntoValue<String>) -> KeyComparison<M, F> {
-        KeyComparison::new(Node::BeginsWith { path: self.expr.clone(), prefix: self.operand(prefix) })
+        KeyComparison::new(self.seen(Node::BeginsWith { path: self.expr.clone(), prefix: self.operand(prefix) }))
     }
 }
 
 impl<M, F> Path<M, Vec<u8>, F> {
     /// `begins_with(path, prefix)` on a binary attribute.
     pub fn begins_with(&self, prefix: impl IntoValue<Vec<u8>>) -> KeyComparison<M, F> {
-        KeyComparison::new(Node::BeginsWith { path: self.expr.clone(), prefix: self.operand(prefix) })
+        KeyComparison::new(self.seen(Node::BeginsWith { path: self.expr.clone(), prefix: self.operand(prefix) }))
     }
 }
 
@@ -660,11 +692,15 @@ impl<M, F> Path<M, Vec<u8>, F> {
 #[derive(Debug, Clone)]
 pub struct Size<M> {
     path: PathExpr,
+    refused: Option<RequestReason>,
     marker: PhantomData<fn() -> M>,
 }
 
 impl<M> Size<M> {
     fn compare(&self, op: Comparator, n: u64) -> Condition<M> {
+        if let Some(reason) = &self.refused {
+            return Condition::from_node(refused(reason.clone()));
+        }
         Condition::from_node(Node::Compare {
             left: Operand::Size(self.path.clone()),
             op,

@@ -37,7 +37,7 @@ use std::sync::Arc;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use crate::error::{EncodeError, FieldError};
+use crate::error::{EncodeError, FieldError, RequestReason};
 use crate::value::ToAttribute;
 
 /// How a path encodes values of its type (the same way the field is stored).
@@ -313,6 +313,9 @@ pub struct Path<M, T, F = Nested> {
     /// For an element or entry: the list or map it lies in, and what that field's rules
     /// need of writes of its parts.
     pub(crate) container: Option<(PathExpr, Parts)>,
+    /// The field stored through `with` or `serde` this path lies inside, if any: what is
+    /// stored there is the conversion's, so the path names nothing DynamoDB can see.
+    pub(crate) inside: Option<PathExpr>,
     marker: PhantomData<fn() -> (M, F)>,
 }
 
@@ -324,8 +327,31 @@ impl<M, T, F> Path<M, T, F> {
             codec,
             outer: None,
             container: None,
+            inside: None,
             marker: PhantomData,
         }
+    }
+
+    /// Whether the field is stored through `with` or `serde`, as DynamoDB cannot see into.
+    pub(crate) fn converted(&self) -> bool {
+        matches!(self.codec.layout, Layout::Serde | Layout::With(_))
+    }
+
+    /// Why a request may not name this path (or write it by parts): it lies inside a
+    /// field stored through `with` or `serde`, or (`whole`: for writes of parts of its
+    /// own value, by members or elements) is one.
+    pub(crate) fn unseen(&self, whole: bool) -> Option<RequestReason> {
+        let field = match &self.inside {
+            Some(field) => field.clone(),
+            None if whole && self.converted() => self.expr.clone(),
+            None => return None,
+        };
+        Some(RequestReason::Converted { attribute: field.to_string() })
+    }
+
+    /// The converted field a path made from this one lies inside.
+    fn inside_for_child(&self) -> Option<PathExpr> {
+        self.inside.clone().or_else(|| self.converted().then(|| self.expr.clone()))
     }
 
     /// Whether the `set` transform of a list or map applies to this path's values.
@@ -371,7 +397,8 @@ impl<M, T, F> Path<M, T, F> {
         let mut expr = self.expr.clone();
         expr.tail.push(segment);
         let codec = Codec::new(element_encode::<U>).rules(nested_rules::<U>);
-        Path { expr, codec, outer, container: Some((self.expr.clone(), self.codec.parts)), marker: PhantomData }
+        let container = Some((self.expr.clone(), self.codec.parts));
+        Path { expr, codec, outer, container, inside: self.inside_for_child(), marker: PhantomData }
     }
 
     /// A field of the nested document this path holds. (Rules of this field that only
@@ -387,7 +414,8 @@ impl<M, T, F> Path<M, T, F> {
             .container
             .or_else(|| opaque((self.expr.clone(), self.codec.parts)))
             .or_else(|| self.container.clone().and_then(opaque));
-        Path { expr, codec: field.codec, outer: field.outer, container, marker: PhantomData }
+        let inside = self.inside_for_child();
+        Path { expr, codec: field.codec, outer: field.outer, container, inside, marker: PhantomData }
     }
 }
 
@@ -464,6 +492,7 @@ impl<M, T, F> Clone for Path<M, T, F> {
             codec: self.codec,
             outer: self.outer.clone(),
             container: self.container.clone(),
+            inside: self.inside.clone(),
             marker: PhantomData,
         }
     }

@@ -75,6 +75,10 @@ pub(crate) struct Delta {
     pub(crate) source: PathExpr,
     pub(crate) amount: Operand,
     pub(crate) subtract: bool,
+    /// How the source is stored, which the target must share.
+    pub(crate) layout: Layout,
+    /// Why the source cannot be read as a number, if it cannot.
+    pub(crate) unseen: Option<RequestReason>,
 }
 
 /// Integers, the types `+`, `-` and `ADD` apply to. (Floats have none: DynamoDB adds in
@@ -155,7 +159,13 @@ impl<M, T: Numeric, F> Path<M, T, F> {
     fn arithmetic(&self, amount: T, subtract: bool) -> Arithmetic<M, T> {
         let operand = Operand::encoded(&self.expr, self.encode(&amount));
         let source = Operand::Path(self.expr.clone());
-        let delta = Delta { source: self.expr.clone(), amount: operand.clone(), subtract };
+        let delta = Delta {
+            source: self.expr.clone(),
+            amount: operand.clone(),
+            subtract,
+            layout: self.codec.layout,
+            unseen: self.unseen(true),
+        };
         let value = if subtract { SetValue::Minus(source, operand) } else { SetValue::Plus(source, operand) };
         Arithmetic { value, delta, marker: PhantomData }
     }
@@ -178,6 +188,7 @@ pub(crate) struct Actions {
 impl Actions {
     /// `SET path = value`, the value checked against the field's rules.
     pub(crate) fn set<M, T, F>(&mut self, path: &Path<M, T, F>, value: &T) {
+        self.seen(path, false);
         let value = self.written(path, value);
         self.part(path, Part::Written);
         self.set_value(&path.expr, SetValue::Operand(value));
@@ -185,6 +196,7 @@ impl Actions {
 
     /// `SET path = if_not_exists(path, value)`.
     pub(crate) fn set_if_not_exists<M, T, F>(&mut self, path: &Path<M, T, F>, value: &T) {
+        self.seen(path, false);
         let value = self.written(path, value);
         self.part(path, Part::Written);
         self.set_value(&path.expr, SetValue::IfNotExists(path.expr.clone(), value));
@@ -193,6 +205,8 @@ impl Actions {
     /// `SET path = source`: the stored value is copied as it is, so both must be stored
     /// alike, and the target may have no rules or transform the copy would skip.
     pub(crate) fn set_from<M, T, F, G>(&mut self, path: &Path<M, T, F>, source: &Path<M, T, G>) {
+        self.seen(path, false);
+        self.seen(source, false);
         if path.codec.layout != source.codec.layout || path.codec.parts.checked || path.has_outer() {
             self.refuse(RequestReason::UncheckableCopy {
                 attribute: path.expr.to_string(),
@@ -231,6 +245,14 @@ impl Actions {
     pub(crate) fn set_arithmetic<M, T: Numeric, F>(&mut self, path: &Path<M, T, F>, arithmetic: Arithmetic<M, T>) {
         self.arithmetic_on(path);
         let delta = &arithmetic.delta;
+        if let Some(reason) = &delta.unseen {
+            self.refuse(reason.clone());
+        } else if delta.layout != path.codec.layout {
+            self.refuse(RequestReason::UncheckableCopy {
+                attribute: path.expr.to_string(),
+                source: delta.source.to_string(),
+            });
+        }
         self.bound(path, &delta.source, &delta.amount, delta.subtract, false);
         self.part(path, Part::Written);
         self.set_value(&path.expr, arithmetic.value);
@@ -251,8 +273,8 @@ impl Actions {
     /// (not through `with` or `serde`), and have no rules only its whole value can be
     /// checked against (`validate(with = f)`, `one_of`).
     fn arithmetic_on<M, T, F>(&mut self, path: &Path<M, T, F>) {
-        if matches!(path.codec.layout, Layout::Serde | Layout::With(_)) {
-            self.refuse(RequestReason::NotStoredAsNumber { attribute: path.expr.to_string() });
+        if let Some(reason) = path.unseen(true) {
+            self.refuse(reason);
         } else if path.codec.parts.opaque {
             self.refuse(RequestReason::UncheckableRule { attribute: path.expr.to_string() });
         }
@@ -260,6 +282,7 @@ impl Actions {
 
     /// `ADD path members` / `DELETE path members` of a set, keeping the set's `len` rule.
     pub(crate) fn set_members<M, T, F>(&mut self, path: &Path<M, T, F>, members: &T, delete: bool) {
+        self.seen(path, true);
         let members = Operand::encoded(&path.expr, path.encode(members));
         let count = match &members {
             Operand::Value(set) => crate::compile::elements(set).unwrap_or(0),
@@ -288,6 +311,7 @@ impl Actions {
     /// `REMOVE path`; refused for a field the model needs to read the item, and for a
     /// field whose `len` rule needs it (non_empty).
     pub(crate) fn remove<M, T, F>(&mut self, path: &Path<M, T, F>) {
+        self.seen(path, false);
         if path.codec.is_required() {
             self.refuse(RequestReason::RemoveRequired { attribute: path.expr.to_string() });
         }
@@ -305,6 +329,7 @@ impl Actions {
     /// `SET path = list_append(...)`: the elements go through the list field's codec,
     /// and the list keeps its `len` rule.
     pub(crate) fn list_append<M, E, F>(&mut self, path: &Path<M, Vec<E>, F>, items: &Vec<E>, prepend: bool) {
+        self.seen(path, true);
         let items_operand = match path.encode_written(items, &mut Vec::new()) {
             // A `Vec<u8>` is binary: there is no list to append to.
             Ok(Some(AttributeValue::B(_))) => {
@@ -381,47 +406,96 @@ impl Actions {
     fn length(&mut self, path: &PathExpr, parts: Parts, change: Part, unless: Option<Node>) {
         let (min, max) = parts.len;
         let rule = Rule::Length { min, max };
-        let (op, limit, absent_ok, text) = match change {
+        match change {
             Part::Grown(k) => {
+                let k = k as isize;
                 // Growing can break `max`; from nothing, fewer than `min` break `min`.
-                if let Some(min) = min.filter(|&min| k < min) {
-                    self.guards.push(Guard::Length {
-                        container: path.clone(),
-                        op: Comparator::Ge,
-                        limit: min - k,
-                        absent_ok: false,
-                        unless: unless.clone(),
-                        rule: rule.clone(),
-                        change: format!("+ {k}"),
-                    });
+                if let Some(min) = min.filter(|&min| (k as usize) < min) {
+                    self.push_length(path, Comparator::Ge, min as isize, false, unless.clone(), &rule, k);
                 }
-                let Some(max) = max else { return };
-                match max.checked_sub(k) {
-                    Some(limit) => (Comparator::Le, limit, true, format!("+ {k}")),
-                    None if unless.is_none() => {
-                        self.errors.push(FieldError {
-                            attribute: path.to_string().into(),
-                            rule,
-                            value: format!("+ {k}"),
-                        });
-                        return;
-                    }
-                    // Only an element or entry already there can be written.
-                    None => {
-                        if let Some(Node::Exists(entry)) = unless {
-                            self.needs(&entry);
-                        }
-                        return;
-                    }
+                if let Some(max) = max {
+                    self.push_length(path, Comparator::Le, max as isize, true, unless, &rule, k);
                 }
             }
             Part::Shrunk(k) => {
-                let Some(min) = min.filter(|&min| min > 0) else { return };
-                (Comparator::Ge, min + k, true, format!("- {k}"))
+                if let Some(min) = min.filter(|&min| min > 0) {
+                    self.push_length(path, Comparator::Ge, min as isize, true, unless, &rule, -(k as isize));
+                }
             }
-            Part::Written | Part::Removed => return,
+            Part::Written | Part::Removed => {}
+        }
+    }
+
+    /// One size condition on `container` for `change` (elements added, or removed when
+    /// negative) against `bound` (`max` for `Le`, `min` for `Ge`). Several writes of parts
+    /// of one container in one update are all checked against the size before it, so
+    /// their changes add up in one condition, excused only when every write's own excuse
+    /// holds.
+    #[allow(clippy::too_many_arguments)]
+    fn push_length(
+        &mut self,
+        container: &PathExpr,
+        op: Comparator,
+        bound: isize,
+        absent_ok: bool,
+        unless: Option<Node>,
+        rule: &Rule,
+        change: isize,
+    ) {
+        let same = |guard: &Guard| {
+            matches!(guard, Guard::Length { container: c, op: o, absent_ok: a, change: d, .. }
+                if c == container && *o == op && *a == absent_ok && d.signum() == change.signum())
         };
-        self.guards.push(Guard::Length { container: path.clone(), op, limit, absent_ok, unless, rule, change: text });
+        let (change, unless) = match self.guards.iter().position(same) {
+            Some(i) => match self.guards.remove(i) {
+                Guard::Length { change: before, unless: excused, .. } => {
+                    let unless = match (excused, unless) {
+                        (Some(Node::And(mut all)), Some(next)) => {
+                            all.push(next);
+                            Some(Node::And(all))
+                        }
+                        (Some(first), Some(next)) => Some(Node::And(vec![first, next])),
+                        _ => None,
+                    };
+                    (before + change, unless)
+                }
+                _ => (change, unless),
+            },
+            None => (change, unless),
+        };
+        // `size - |change| >= min` before removing; `size + change <= max` before adding;
+        // from nothing, `size + change >= min` before adding.
+        let limit = bound - change;
+        if limit < 0 || (op == Comparator::Ge && limit == 0 && change > 0) {
+            if op == Comparator::Ge {
+                // Enough is added to reach `min` from nothing.
+                return;
+            }
+            // More is added than `max` allows from nothing: only elements or entries
+            // already there can be written.
+            match unless {
+                None => self.errors.push(FieldError {
+                    attribute: container.to_string().into(),
+                    rule: rule.clone(),
+                    value: format!("+ {change}"),
+                }),
+                Some(unless) => {
+                    for entry in existing(&unless) {
+                        self.needs(&entry);
+                    }
+                }
+            }
+            return;
+        }
+        self.guards.push(Guard::Length {
+            container: container.clone(),
+            op,
+            limit: limit as usize,
+            absent_ok,
+            unless,
+            rule: rule.clone(),
+            change,
+        });
     }
 
     /// Writing inside a map or list needs the map or list: DynamoDB rejects the request
@@ -436,6 +510,14 @@ impl Actions {
         let guard = Guard::Exists(path.clone());
         if !self.guards.contains(&guard) {
             self.guards.push(guard);
+        }
+    }
+
+    /// Refuses a write that names a path inside a field stored through `with` or `serde`
+    /// (or, `whole`, writes part of such a field's own value).
+    fn seen<M, T, F>(&mut self, path: &Path<M, T, F>, whole: bool) {
+        if let Some(reason) = path.unseen(whole) {
+            self.refuse(reason);
         }
     }
 
@@ -697,4 +779,13 @@ fn render_action(renderer: &mut Renderer, out: &mut String, action: &Action) -> 
         }
     }
     Ok(())
+}
+
+/// The paths an excuse of a length guard needs to exist (its `attribute_exists` parts).
+fn existing(unless: &Node) -> Vec<PathExpr> {
+    match unless {
+        Node::Exists(path) => vec![path.clone()],
+        Node::And(all) => all.iter().flat_map(existing).collect(),
+        _ => Vec::new(),
+    }
 }

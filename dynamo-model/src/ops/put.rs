@@ -78,7 +78,7 @@ impl<'a, M: Model> Put<'a, M> {
         self.item.validate()?;
         let mut item = self.item.to_item()?;
         lifecycle::stamp_item::<M>(&mut item);
-        let expected_version = lifecycle::bump_version(self.item, &mut item);
+        let expected_version = lifecycle::bump_version(self.item, &mut item)?;
         values::check_item(M::NAME, &item)?;
         values::check_index_keys(M::NAME, M::INDEXES, &item)?;
         values::check_local_indexes(M::NAME, M::INDEXES, M::KEY_SCHEMA.hash.name, &item)?;

@@ -19,4 +19,5 @@ fn adds(db: &dynamo_model::Db) {
     // with a version instead.
     let _ = Score::update(db, Score::key("a")).add(&Score::RATIO, 0.5);
     let _ = Score::RATIO.plus(0.5);
+    let _ = Score::RATIO.minus(0.5);
 }

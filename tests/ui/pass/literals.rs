@@ -40,9 +40,13 @@ fn main() -> dynamo_model::Result<()> {
         .condition(Page::TAGS.contains(&name) | Page::SCORE.ge(0.5) & Page::RANK.between(1, 10))
         .compile()?;
     let values = compiled_values(&compiled_update(update));
-    assert!(values.contains(&"1.5".to_owned()), "{values:?}");
+    // Every literal is sent in the field's number notation, unsuffixed.
+    for literal in ["1", "4", "1.5", "-2", "12345678901234567890", "0.5", "10"] {
+        assert!(values.contains(&literal.to_owned()), "{literal} is not among {values:?}");
+    }
     let query = Page::query(&db, "example.org").range(Page::NUMBER.between(10, 20)).compile()?;
     assert_eq!(query.expressions.key_condition.as_deref(), Some("#n0 = :v0 AND #n1 BETWEEN :v1 AND :v2"));
+    assert_eq!(compiled_values(&query.expressions), ["10", "20"]);
     Ok(())
 }
 
