@@ -19,7 +19,9 @@
 //! the case itself last read, and a `Validation` error after sending from anything but
 //! an update (only updates carry the conditions that keep rules through increments).
 //! After every successful write the item is read back: it must decode and equal what
-//! the write returned (set members in any order, numbers compared by value). A run of
+//! the write returned (set members in any order, numbers compared by value), and what a
+//! put returned must be the item it was given, apart from the version, the stamps and
+//! fields with a `set` transform. A run of
 //! the default size must also have put, updated, read and queried every model: a
 //! library that refused everything would fail it.
 //!
@@ -2086,6 +2088,8 @@ pub trait Subject: Model + Clone + PartialEq + Debug + 'static {
     /// Sets the padding field to `len` bytes of text.
     fn pad(item: &mut Self, len: usize);
     fn set_version(_item: &mut Self, _version: u64) {}
+    /// Fields a `set` transform changes on the way in.
+    const TRANSFORMED: &'static [&'static str] = &[];
 }
 
 fn cond_of<M: Subject>(tree: &CondTree<M::L>) -> Condition<M> {
@@ -2172,6 +2176,28 @@ fn diff<M: Model>(a: &M, b: &M) -> Option<String> {
     (!differing.is_empty()).then(|| format!("{} read back differently: {}", M::NAME, differing.join("; ")))
 }
 
+/// What a put returned that differs from the item given to it, other than what the
+/// library writes itself (the version, the stamps) and fields with a `set` transform.
+fn put_changed<M: Subject>(given: &M, stored: &M) -> Option<String> {
+    let (Ok(given), Ok(stored)) = (given.to_item(), stored.to_item()) else { return Some("items differ".into()) };
+    let own: Vec<&str> = M::VERSION
+        .into_iter()
+        .chain(M::CREATED_AT.map(|stamp| stamp.name))
+        .chain(M::UPDATED_AT.map(|stamp| stamp.name))
+        .chain(M::TRANSFORMED.iter().copied())
+        .collect();
+    let mut names: Vec<&String> = given.keys().chain(stored.keys()).filter(|n| !own.contains(&n.as_str())).collect();
+    names.sort();
+    names.dedup();
+    let differing: Vec<String> = names
+        .into_iter()
+        .filter(|n| given.get(*n).map(normal) != stored.get(*n).map(normal))
+        .map(|n| clip(&format!("{n}: {:?} -> {:?}", given.get(n), stored.get(n)), 200))
+        .collect();
+    (!differing.is_empty())
+        .then(|| format!("{} put returned another item than it was given: {}", M::NAME, differing.join("; ")))
+}
+
 /// A value with its sets sorted and its numbers in one notation.
 pub fn normal(value: &AttributeValue) -> AttributeValue {
     let sorted = |mut members: Vec<String>| {
@@ -2243,7 +2269,10 @@ async fn exec_write<M: Subject>(ctx: &mut Ctx, write: &Write<M, M::K, M::A, M::L
             step.sent = Some(ctx.requests.count() - before);
             check_conflict::<M>(Some(version), &result, &mut step);
             match result {
-                Ok(stored) => read_back(ctx, stored.key(), Some(&stored), &mut step).await,
+                Ok(stored) => {
+                    step.notes.extend(put_changed(&item, &stored));
+                    read_back(ctx, stored.key(), Some(&stored), &mut step).await
+                }
                 Err(err) => step.result = Err(err),
             }
             step
@@ -3097,6 +3126,7 @@ impl Subject for Sink {
     type K = (String, String);
     type A = SinkAct;
     type L = SinkLeaf;
+    const TRANSFORMED: &'static [&'static str] = &["cat"];
 
     fn key_of(k: &Self::K) -> SinkKey {
         Sink::key(k.0.clone(), k.1.clone())
@@ -4957,6 +4987,28 @@ fn control_a_run_that_never_succeeds_fails() {
     stats.record("Sink.put", &Class::Ok);
     assert_eq!(never_succeeded(&stats).len(), 15);
     assert!(!never_succeeded(&stats).contains(&"Sink.put / ok".to_owned()));
+}
+
+/// The control for the put read-back: a changed field is reported, an equal item is
+/// not.
+#[test]
+fn control_a_put_that_returns_another_item_is_reported() {
+    let given = Metric {
+        series: "s".into(),
+        at: 1.0,
+        value: 0.5,
+        label: None,
+        samples: vec![1.5],
+        wide: 1,
+        uwide: 2,
+        bits: BTreeSet::from([1, 2, 3]),
+        money: HashMap::new(),
+    };
+    assert_eq!(put_changed(&given, &given.clone()), None);
+    let changed = Metric { wide: 5, ..given.clone() };
+    assert!(put_changed(&given, &changed).is_some_and(|report| report.contains("wide")));
+    let reordered = Metric { bits: BTreeSet::from([3, 2, 1]), ..given.clone() };
+    assert_eq!(put_changed(&given, &reordered), None);
 }
 
 /// The harness's own pieces, without DynamoDB.
