@@ -12,6 +12,7 @@ mod common;
 mod adversarial;
 mod adversarial2;
 mod adversarial3;
+mod adversarial4;
 mod catalogue;
 mod crud;
 mod decode;
