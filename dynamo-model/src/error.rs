@@ -581,8 +581,9 @@ pub enum RequestReason {
         attribute: String,
     },
     /// A path inside a field stored through `with` or `serde`, or a write of part of such
-    /// a field (`add`, `append`, members of a set): what is stored is the conversion's,
-    /// which DynamoDB cannot see into. Write and compare the field whole.
+    /// a field (`add`, `append`, members of a set), or a test of a `with` field beyond
+    /// equality (order, `size`, `begins_with`, `contains`): what is stored is the
+    /// conversion's, which DynamoDB cannot see into. Write and compare the field whole.
     Converted {
         /// The field.
         attribute: String,
@@ -707,7 +708,7 @@ impl fmt::Display for RequestReason {
             ),
             Self::Converted { attribute } => write!(
                 f,
-                "`{attribute}` is stored through `with` or `serde`, which DynamoDB cannot see into: write it whole with set(), and compare it whole"
+                "`{attribute}` is stored through `with` or `serde`, which DynamoDB cannot see into: write it whole with set(), and compare it whole (a `with` field for equality only)"
             ),
             Self::UncheckableCopy { attribute, source } => write!(
                 f,

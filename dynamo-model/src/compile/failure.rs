@@ -19,10 +19,12 @@ pub(crate) enum Guard {
     /// A write of part of a list, map or set keeps the field's `len` rule:
     /// `size(container) op limit`, unless `unless` holds (the entry written already
     /// exists, or the one removed does not), or the container is absent when that is fine.
+    /// No `limit`: no size is small enough (more is added than `max` allows), so only
+    /// `unless` lets the write through.
     Length {
         container: PathExpr,
         op: Comparator,
-        limit: usize,
+        limit: Option<usize>,
         absent_ok: bool,
         unless: Option<Node>,
         rule: Rule,
@@ -50,16 +52,16 @@ impl Guard {
         match self {
             Guard::Exists(path) => Node::Exists(path.clone()),
             Guard::Length { container, op, limit, absent_ok, unless, .. } => {
-                let size = Node::Compare {
+                let size = limit.map(|limit| Node::Compare {
                     left: Operand::Size(container.clone()),
                     op: *op,
                     right: Operand::Value(AttributeValue::N(limit.to_string())),
-                };
+                });
                 let alternatives: Vec<Node> = unless
                     .iter()
                     .cloned()
-                    .chain(absent_ok.then(|| Node::NotExists(container.clone())))
-                    .chain(std::iter::once(size))
+                    .chain((*absent_ok && limit.is_some()).then(|| Node::NotExists(container.clone())))
+                    .chain(size)
                     .collect();
                 match <[Node; 1]>::try_from(alternatives) {
                     Ok([only]) => only,
@@ -87,6 +89,7 @@ impl Guard {
             Guard::Exists(path) => item.and_then(|item| path.lookup(item)).is_some(),
             Guard::Length { container, op, limit, absent_ok, unless, .. } => {
                 let excused = unless.as_ref().is_some_and(|unless| excuses(unless, item));
+                let Some(limit) = *limit else { return excused };
                 let size = match item.and_then(|item| container.lookup(item)) {
                     None => return excused || *absent_ok,
                     Some(value) => match elements(value) {
@@ -94,7 +97,7 @@ impl Guard {
                         None => return true,
                     },
                 };
-                excused || if *op == Comparator::Ge { size >= *limit } else { size <= *limit }
+                excused || if *op == Comparator::Ge { size >= limit } else { size <= limit }
             }
             Guard::Bound { path, op, threshold, absent_ok, .. } => match item.and_then(|item| path.lookup(item)) {
                 None => *absent_ok,

@@ -516,15 +516,29 @@ impl<M, T, F> Path<M, T, F> {
         }
     }
 
+    /// `node`, for a test beyond equality: refused also on a field stored through `with`.
+    fn seen_ordered(&self, node: Node) -> Node {
+        match self.unordered() {
+            Some(reason) => refused(reason),
+            None => node,
+        }
+    }
+
     fn key_compare(&self, op: Comparator, value: impl IntoValue<T>) -> KeyComparison<M, F> {
         let node = Node::Compare { left: Operand::Path(self.expr.clone()), op, right: self.operand(value) };
-        KeyComparison::new(self.seen(node))
+        KeyComparison::new(match op {
+            Comparator::Eq | Comparator::Ne => self.seen(node),
+            _ => self.seen_ordered(node),
+        })
     }
 
     fn compare_path<G>(&self, op: Comparator, other: &Path<M, T, G>) -> Condition<M> {
         let node =
             Node::Compare { left: Operand::Path(self.expr.clone()), op, right: Operand::Path(other.expr.clone()) };
-        Condition::from_node(other.seen(self.seen(node)))
+        Condition::from_node(match op {
+            Comparator::Eq | Comparator::Ne => other.seen(self.seen(node)),
+            _ => other.seen_ordered(self.seen_ordered(node)),
+        })
     }
 
     /// `path = value`
@@ -577,7 +591,7 @@ impl<M, T, F> Path<M, T, F> {
     where
         T: HasSize,
     {
-        Size { path: self.expr.clone(), refused: self.unseen(false), marker: PhantomData }
+        Size { path: self.expr.clone(), refused: self.unordered(), marker: PhantomData }
     }
 
     /// `contains(path, needle)`: a substring of a string, an element of a list, a member
@@ -607,7 +621,7 @@ impl<M, T, F> Path<M, T, F> {
             }
             other => Operand::encoded(&self.expr, other),
         };
-        Condition::from_node(self.seen(Node::Contains { path: self.expr.clone(), value }))
+        Condition::from_node(self.seen_ordered(Node::Contains { path: self.expr.clone(), value }))
     }
 }
 
@@ -650,7 +664,7 @@ impl<M, T, F> Path<M, T, F> {
     where
         T: Ordered,
     {
-        KeyComparison::new(self.seen(Node::Between {
+        KeyComparison::new(self.seen_ordered(Node::Between {
             path: Operand::Path(self.expr.clone()),
             low: self.operand(low),
             high: self.operand(high),
@@ -677,14 +691,18 @@ impl<M, T, F> Path<M, T, F> {
 impl<M, F> Path<M, String, F> {
     /// `begins_with(path, prefix)`
     pub fn begins_with(&self, prefix: impl IntoValue<String>) -> KeyComparison<M, F> {
-        KeyComparison::new(self.seen(Node::BeginsWith { path: self.expr.clone(), prefix: self.operand(prefix) }))
+        KeyComparison::new(
+            self.seen_ordered(Node::BeginsWith { path: self.expr.clone(), prefix: self.operand(prefix) }),
+        )
     }
 }
 
 impl<M, F> Path<M, Vec<u8>, F> {
     /// `begins_with(path, prefix)` on a binary attribute.
     pub fn begins_with(&self, prefix: impl IntoValue<Vec<u8>>) -> KeyComparison<M, F> {
-        KeyComparison::new(self.seen(Node::BeginsWith { path: self.expr.clone(), prefix: self.operand(prefix) }))
+        KeyComparison::new(
+            self.seen_ordered(Node::BeginsWith { path: self.expr.clone(), prefix: self.operand(prefix) }),
+        )
     }
 }
 

@@ -349,6 +349,17 @@ impl<M, T, F> Path<M, T, F> {
         Some(RequestReason::Converted { attribute: field.to_string() })
     }
 
+    /// Why a test of this path's stored value beyond equality (order, size, prefix,
+    /// substring, element) may not be sent: besides a path inside a converted field, a
+    /// field stored through `with`, whose stored form sorts, measures and contains as
+    /// the conversion makes it, not as its value does.
+    pub(crate) fn unordered(&self) -> Option<RequestReason> {
+        self.unseen(false).or_else(|| {
+            matches!(self.codec.layout, Layout::With(_))
+                .then(|| RequestReason::Converted { attribute: self.expr.to_string() })
+        })
+    }
+
     /// The converted field a path made from this one lies inside.
     fn inside_for_child(&self) -> Option<PathExpr> {
         self.inside.clone().or_else(|| self.converted().then(|| self.expr.clone()))
@@ -410,12 +421,24 @@ impl<M, T, F> Path<M, T, F> {
         // Writes inside a field whose rules need its whole value are refused; so are
         // writes inside an element of such a list or map.
         let opaque = |(path, parts): (PathExpr, Parts)| parts.opaque.then_some((path, parts));
+        // `field` may itself be an element, an entry or a path inside a converted field
+        // of the document (`DOC.then(Inner::LIST.index(0))`): what it knows of the list,
+        // map or field it lies in, it knows relative to the document.
         let container = field
             .container
+            .map(|(path, parts)| (self.rebase(path), parts))
             .or_else(|| opaque((self.expr.clone(), self.codec.parts)))
             .or_else(|| self.container.clone().and_then(opaque));
-        let inside = self.inside_for_child();
+        let inside = self.inside_for_child().or_else(|| field.inside.map(|path| self.rebase(path)));
         Path { expr, codec: field.codec, outer: field.outer, container, inside, marker: PhantomData }
+    }
+
+    /// A path of the nested document this path holds, as a path of the model.
+    fn rebase(&self, inner: PathExpr) -> PathExpr {
+        let mut expr = self.expr.clone();
+        expr.tail.push(Segment::Attr(Cow::Borrowed(inner.root)));
+        expr.tail.extend(inner.tail);
+        expr
     }
 }
 

@@ -466,31 +466,25 @@ impl Actions {
         // `size - |change| >= min` before removing; `size + change <= max` before adding;
         // from nothing, `size + change >= min` before adding.
         let limit = bound - change;
-        if limit < 0 || (op == Comparator::Ge && limit == 0 && change > 0) {
-            if op == Comparator::Ge {
-                // Enough is added to reach `min` from nothing.
-                return;
-            }
-            // More is added than `max` allows from nothing: only elements or entries
-            // already there can be written.
-            match unless {
-                None => self.errors.push(FieldError {
-                    attribute: container.to_string().into(),
-                    rule: rule.clone(),
-                    value: format!("+ {change}"),
-                }),
-                Some(unless) => {
-                    for entry in existing(&unless) {
-                        self.needs(&entry);
-                    }
-                }
-            }
+        if op == Comparator::Ge && limit <= 0 && change > 0 {
+            // Enough is added to reach `min` from nothing.
             return;
         }
+        if limit < 0 && unless.is_none() {
+            // More is added than `max` allows from nothing.
+            self.errors.push(FieldError {
+                attribute: container.to_string().into(),
+                rule: rule.clone(),
+                value: format!("+ {change}"),
+            });
+            return;
+        }
+        // Below 0, no size is small enough: only elements or entries already there can
+        // be written.
         self.guards.push(Guard::Length {
             container: container.clone(),
             op,
-            limit: limit as usize,
+            limit: usize::try_from(limit).ok(),
             absent_ok,
             unless,
             rule: rule.clone(),
@@ -779,13 +773,4 @@ fn render_action(renderer: &mut Renderer, out: &mut String, action: &Action) -> 
         }
     }
     Ok(())
-}
-
-/// The paths an excuse of a length guard needs to exist (its `attribute_exists` parts).
-fn existing(unless: &Node) -> Vec<PathExpr> {
-    match unless {
-        Node::Exists(path) => vec![path.clone()],
-        Node::And(all) => all.iter().flat_map(existing).collect(),
-        _ => Vec::new(),
-    }
 }
