@@ -13,6 +13,7 @@ mod adversarial;
 mod adversarial2;
 mod adversarial3;
 mod adversarial4;
+mod adversarial5;
 mod catalogue;
 mod crud;
 mod decode;
