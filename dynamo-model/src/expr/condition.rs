@@ -516,9 +516,10 @@ impl<M, T, F> Path<M, T, F> {
         }
     }
 
-    /// `node`, for a test beyond equality: refused also on a field stored through `with`.
-    fn seen_ordered(&self, node: Node) -> Node {
-        match self.unordered() {
+    /// `node`, for a test beyond equality: refused also on a field stored through `with`
+    /// (and, for a test that orders values, through `serde`).
+    fn seen_as(&self, ordered: bool, node: Node) -> Node {
+        match self.unordered(ordered) {
             Some(reason) => refused(reason),
             None => node,
         }
@@ -528,16 +529,20 @@ impl<M, T, F> Path<M, T, F> {
         let node = Node::Compare { left: Operand::Path(self.expr.clone()), op, right: self.operand(value) };
         KeyComparison::new(match op {
             Comparator::Eq | Comparator::Ne => self.seen(node),
-            _ => self.seen_ordered(node),
+            _ => self.seen_as(true, node),
         })
     }
 
     fn compare_path<G>(&self, op: Comparator, other: &Path<M, T, G>) -> Condition<M> {
         let node =
             Node::Compare { left: Operand::Path(self.expr.clone()), op, right: Operand::Path(other.expr.clone()) };
-        Condition::from_node(match op {
+        let node = match op {
             Comparator::Eq | Comparator::Ne => other.seen(self.seen(node)),
-            _ => other.seen_ordered(self.seen_ordered(node)),
+            _ => other.seen_as(true, self.seen_as(true, node)),
+        };
+        Condition::from_node(match self.incomparable(other) {
+            Some(reason) => refused(reason),
+            None => node,
         })
     }
 
@@ -582,7 +587,7 @@ impl<M, T, F> Path<M, T, F> {
 
     /// `attribute_type(path, type)`
     pub fn attribute_type(&self, ty: AttributeType) -> Condition<M> {
-        Condition::from_node(self.seen(Node::Type { path: self.expr.clone(), ty }))
+        Condition::from_node(self.seen_as(false, Node::Type { path: self.expr.clone(), ty }))
     }
 
     /// `size(path)`: the length of a string or binary, the element count of a list,
@@ -591,7 +596,7 @@ impl<M, T, F> Path<M, T, F> {
     where
         T: HasSize,
     {
-        Size { path: self.expr.clone(), refused: self.unordered(), marker: PhantomData }
+        Size { path: self.expr.clone(), refused: self.unordered(false), marker: PhantomData }
     }
 
     /// `contains(path, needle)`: a substring of a string, an element of a list, a member
@@ -621,7 +626,7 @@ impl<M, T, F> Path<M, T, F> {
             }
             other => Operand::encoded(&self.expr, other),
         };
-        Condition::from_node(self.seen_ordered(Node::Contains { path: self.expr.clone(), value }))
+        Condition::from_node(self.seen_as(false, Node::Contains { path: self.expr.clone(), value }))
     }
 }
 
@@ -664,11 +669,10 @@ impl<M, T, F> Path<M, T, F> {
     where
         T: Ordered,
     {
-        KeyComparison::new(self.seen_ordered(Node::Between {
-            path: Operand::Path(self.expr.clone()),
-            low: self.operand(low),
-            high: self.operand(high),
-        }))
+        KeyComparison::new(self.seen_as(
+            true,
+            Node::Between { path: Operand::Path(self.expr.clone()), low: self.operand(low), high: self.operand(high) },
+        ))
     }
 
     /// `path < other`, two attributes of the same item.
@@ -692,7 +696,7 @@ impl<M, F> Path<M, String, F> {
     /// `begins_with(path, prefix)`
     pub fn begins_with(&self, prefix: impl IntoValue<String>) -> KeyComparison<M, F> {
         KeyComparison::new(
-            self.seen_ordered(Node::BeginsWith { path: self.expr.clone(), prefix: self.operand(prefix) }),
+            self.seen_as(true, Node::BeginsWith { path: self.expr.clone(), prefix: self.operand(prefix) }),
         )
     }
 }
@@ -701,7 +705,7 @@ impl<M, F> Path<M, Vec<u8>, F> {
     /// `begins_with(path, prefix)` on a binary attribute.
     pub fn begins_with(&self, prefix: impl IntoValue<Vec<u8>>) -> KeyComparison<M, F> {
         KeyComparison::new(
-            self.seen_ordered(Node::BeginsWith { path: self.expr.clone(), prefix: self.operand(prefix) }),
+            self.seen_as(true, Node::BeginsWith { path: self.expr.clone(), prefix: self.operand(prefix) }),
         )
     }
 }

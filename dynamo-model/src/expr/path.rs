@@ -316,6 +316,9 @@ pub struct Path<M, T, F = Nested> {
     /// The field stored through `with` or `serde` this path lies inside, if any: what is
     /// stored there is the conversion's, so the path names nothing DynamoDB can see.
     pub(crate) inside: Option<PathExpr>,
+    /// The field with rules only its whole value can be checked against (`validate(with
+    /// = f)`, `one_of`…) this path lies inside, if any: writes of the path are refused.
+    pub(crate) ruled: Option<PathExpr>,
     marker: PhantomData<fn() -> (M, F)>,
 }
 
@@ -328,6 +331,7 @@ impl<M, T, F> Path<M, T, F> {
             outer: None,
             container: None,
             inside: None,
+            ruled: None,
             marker: PhantomData,
         }
     }
@@ -353,16 +357,46 @@ impl<M, T, F> Path<M, T, F> {
     /// substring, element) may not be sent: besides a path inside a converted field, a
     /// field stored through `with`, whose stored form sorts, measures and contains as
     /// the conversion makes it, not as its value does.
-    pub(crate) fn unordered(&self) -> Option<RequestReason> {
+    /// `ordered`: the test orders values (`<`, `between`, `begins_with`), which a field
+    /// stored through `serde` does not allow either (its stored type is serde's: a
+    /// `Vec<u8>` is a list of numbers, a `SystemTime` a map).
+    pub(crate) fn unordered(&self, ordered: bool) -> Option<RequestReason> {
         self.unseen(false).or_else(|| {
-            matches!(self.codec.layout, Layout::With(_))
-                .then(|| RequestReason::Converted { attribute: self.expr.to_string() })
+            let converted = match self.codec.layout {
+                Layout::With(_) => true,
+                Layout::Serde => ordered,
+                Layout::Plain | Layout::Time(_) => false,
+            };
+            converted.then(|| RequestReason::Converted { attribute: self.expr.to_string() })
         })
+    }
+
+    /// Why this path may not be compared with `other`: a field stored through `with` or
+    /// `serde` holds its conversion's form, which another layout's value never equals.
+    pub(crate) fn incomparable<U, G>(&self, other: &Path<M, U, G>) -> Option<RequestReason> {
+        let (mine, theirs) = (self.codec.layout, other.codec.layout);
+        if mine == theirs {
+            return None;
+        }
+        let converted = |layout| matches!(layout, Layout::With(_) | Layout::Serde);
+        let field = if converted(mine) {
+            &self.expr
+        } else if converted(theirs) {
+            &other.expr
+        } else {
+            return None;
+        };
+        Some(RequestReason::Converted { attribute: field.to_string() })
     }
 
     /// The converted field a path made from this one lies inside.
     fn inside_for_child(&self) -> Option<PathExpr> {
         self.inside.clone().or_else(|| self.converted().then(|| self.expr.clone()))
+    }
+
+    /// The field with whole-value rules a path made from this one lies inside.
+    fn ruled_for_child(&self) -> Option<PathExpr> {
+        self.ruled.clone().or_else(|| self.codec.parts.opaque.then(|| self.expr.clone()))
     }
 
     /// Whether the `set` transform of a list or map applies to this path's values.
@@ -409,7 +443,8 @@ impl<M, T, F> Path<M, T, F> {
         expr.tail.push(segment);
         let codec = Codec::new(element_encode::<U>).rules(nested_rules::<U>);
         let container = Some((self.expr.clone(), self.codec.parts));
-        Path { expr, codec, outer, container, inside: self.inside_for_child(), marker: PhantomData }
+        let (inside, ruled) = (self.inside_for_child(), self.ruled_for_child());
+        Path { expr, codec, outer, container, inside, ruled, marker: PhantomData }
     }
 
     /// A field of the nested document this path holds. (Rules of this field that only
@@ -430,7 +465,8 @@ impl<M, T, F> Path<M, T, F> {
             .or_else(|| opaque((self.expr.clone(), self.codec.parts)))
             .or_else(|| self.container.clone().and_then(opaque));
         let inside = self.inside_for_child().or_else(|| field.inside.map(|path| self.rebase(path)));
-        Path { expr, codec: field.codec, outer: field.outer, container, inside, marker: PhantomData }
+        let ruled = self.ruled_for_child().or_else(|| field.ruled.map(|path| self.rebase(path)));
+        Path { expr, codec: field.codec, outer: field.outer, container, inside, ruled, marker: PhantomData }
     }
 
     /// A path of the nested document this path holds, as a path of the model.
@@ -516,6 +552,7 @@ impl<M, T, F> Clone for Path<M, T, F> {
             outer: self.outer.clone(),
             container: self.container.clone(),
             inside: self.inside.clone(),
+            ruled: self.ruled.clone(),
             marker: PhantomData,
         }
     }

@@ -358,6 +358,10 @@ impl Actions {
     /// inside one): the container keeps its `len` rule, and a container with rules only
     /// its whole value can be checked against refuses it.
     fn part<M, T, F>(&mut self, path: &Path<M, T, F>, change: Part) {
+        if let Some(ruled) = &path.ruled {
+            self.refuse(RequestReason::UncheckableRule { attribute: ruled.to_string() });
+            return;
+        }
         let Some((container, parts)) = &path.container else { return };
         if parts.opaque {
             self.refuse(RequestReason::UncheckableRule { attribute: container.to_string() });
@@ -381,6 +385,10 @@ impl Actions {
     /// the element or entry when its last member goes, so the container keeps its `len`
     /// rule unless the set is absent or holds more than `k` members.
     fn part_emptied<M, T, F>(&mut self, path: &Path<M, T, F>, k: usize) {
+        if let Some(ruled) = &path.ruled {
+            self.refuse(RequestReason::UncheckableRule { attribute: ruled.to_string() });
+            return;
+        }
         let Some((container, parts)) = &path.container else { return };
         if parts.opaque {
             self.refuse(RequestReason::UncheckableRule { attribute: container.to_string() });

@@ -241,6 +241,9 @@ pub(crate) struct ReadOptions {
     pub(crate) limit: Option<usize>,
     pub(crate) page_size: Option<u32>,
     pub(crate) skip_expired: bool,
+    /// Why a selected path may not be read (it lies inside a field stored through `with`
+    /// or `serde`).
+    pub(crate) unreadable: Option<RequestReason>,
 }
 
 /// What a read request is for: items (with their projection) or only their count.
@@ -325,6 +328,9 @@ impl ReadOptions {
         compiler.filter(filter.as_ref())?;
         // `Select=COUNT` reads no attributes, so takes no projection (DynamoDB refuses one).
         if purpose == Purpose::Items {
+            if let Some(reason) = &self.unreadable {
+                return Err(request(reason.clone()));
+            }
             if let Some(paths) = projection::<S, P>(&self.selected)? {
                 compiler.projection(&paths)?;
             }
@@ -401,6 +407,9 @@ macro_rules! read_options {
         /// Reads only this attribute (with any others selected, and the keys); the
         /// result still decodes into `P`, so fields not read need defaults.
         pub fn select<T, F>(mut self, path: &$crate::expr::Path<M, T, F>) -> Self {
+            if let Some(reason) = path.unseen(false) {
+                self.options.unreadable.get_or_insert(reason);
+            }
             self.options.selected.push(path.expr.clone());
             self
         }
