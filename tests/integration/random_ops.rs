@@ -3,7 +3,8 @@
 //! A proptest generator makes random, well-typed operations over four models (keys of
 //! `S`, `N` and `B` types; global and local secondary indexes, sparse ones, `keys_only`
 //! and `include` projections; every supported field type, validated fields, a
-//! versioned model with lifecycle attributes and a TTL that keys an index) and sends
+//! versioned model with lifecycle attributes and a TTL that keys an index, a map
+//! stored as text through `with`) and sends
 //! each one to DynamoDB Local: puts of edge values and items within a few bytes of
 //! 400 KB, updates with many actions on nested paths, conditions and filters with every
 //! operator and long `AND`/`OR`/`NOT` chains, queries and scans of tables and indexes
@@ -205,7 +206,8 @@ pub struct Blob {
     pub maybe: Option<String>,
 }
 
-/// Keys `S`/`N` (a float sort key); a `keys_only` LSI on an `f32`; wide integers.
+/// Keys `S`/`N` (a float sort key); a `keys_only` LSI on an `f32`; wide integers; a map
+/// stored as one string through `with` (written and compared whole, equality only).
 #[derive(Model, Debug, Clone, PartialEq)]
 #[dynamo(table = "ro_metric", lsi(name = "by_value", range = value, projection = keys_only))]
 pub struct Metric {
@@ -220,6 +222,8 @@ pub struct Metric {
     pub uwide: u128,
     pub bits: BTreeSet<u64>,
     pub money: HashMap<String, i128>,
+    #[dynamo(with = crate::adversarial3::map_text)]
+    pub tallies: HashMap<String, i64>,
 }
 
 /// What `select` and `project_into` decode into: every field has a default.
@@ -4167,7 +4171,13 @@ fn s_metric() -> BoxedStrategy<Metric> {
             proptest::option::of(s_str()),
             vec(s_f64(), 0..4),
         ),
-        (s_int::<i128>(), s_int::<u128>(), btree_set(s_int::<u64>(), 0..4), hash_map(s_key(), s_int::<i128>(), 0..3)),
+        (
+            s_int::<i128>(),
+            s_int::<u128>(),
+            btree_set(s_int::<u64>(), 0..4),
+            hash_map(s_key(), s_int::<i128>(), 0..3),
+            s_tallies(),
+        ),
     )
         .prop_map(|(a, b)| Metric {
             series: a.0,
@@ -4179,8 +4189,14 @@ fn s_metric() -> BoxedStrategy<Metric> {
             uwide: b.1,
             bits: b.2,
             money: b.3,
+            tallies: b.4,
         })
         .boxed()
+}
+
+/// What the `with` map holds (its text form has no room for `=` or `;` in keys).
+fn s_tallies() -> BoxedStrategy<HashMap<String, i64>> {
+    hash_map("[a-z]{1,3}", any::<i64>(), 0..3).boxed()
 }
 
 #[derive(Debug, Clone)]
@@ -4191,6 +4207,8 @@ pub enum MetricNum {
     UWide,
     SamplesIdx(usize),
     MoneyKey(String),
+    /// An entry of the `with` map: refused, DynamoDB sees only its text.
+    TallyKey(String),
 }
 
 fn s_metric_num() -> BoxedStrategy<MetricNum> {
@@ -4199,6 +4217,7 @@ fn s_metric_num() -> BoxedStrategy<MetricNum> {
         6 => prop::sample::select(vec![At, Value, Wide, UWide]),
         1 => s_idx().prop_map(SamplesIdx),
         1 => s_key().prop_map(MoneyKey),
+        1 => "[a-z]{1,3}".prop_map(TallyKey),
     ]
     .boxed()
 }
@@ -4211,6 +4230,7 @@ fn metric_num<V: NumVisit<Metric>>(f: &MetricNum, v: V) -> V::Out {
         MetricNum::UWide => v.visit(&Metric::UWIDE),
         MetricNum::SamplesIdx(i) => v.visit(&Metric::SAMPLES.index(*i)),
         MetricNum::MoneyKey(k) => v.visit(&Metric::MONEY.key(k.clone())),
+        MetricNum::TallyKey(k) => v.visit(&Metric::TALLIES.key(k.clone())),
     }
 }
 
@@ -4222,6 +4242,7 @@ pub enum MetricLeaf {
     Samples(Cmp<Vec<f64>, f64>),
     Bits(Cmp<BTreeSet<u64>, u64>),
     Money(Cmp<HashMap<String, i128>>),
+    Tallies(Cmp<HashMap<String, i64>>),
     WideVsMoney(String, PairOp),
 }
 
@@ -4234,6 +4255,7 @@ fn s_metric_leaf() -> BoxedStrategy<MetricLeaf> {
         1 => s_cmp_sized(vec(s_f64(), 0..3).boxed(), Some(s_f64())).prop_map(L::Samples),
         1 => s_cmp_sized(btree_set(s_int::<u64>(), 0..3).boxed(), Some(s_int::<u64>())).prop_map(L::Bits),
         1 => s_cmp_sized(hash_map(s_key(), s_int::<i128>(), 0..3).boxed(), None).prop_map(L::Money),
+        1 => s_cmp_sized(s_tallies(), None).prop_map(L::Tallies),
         1 => (s_key(), s_pair_op()).prop_map(|(k, op)| L::WideVsMoney(k, op)),
     ]
     .boxed()
@@ -4264,6 +4286,7 @@ fn metric_leaf(leaf: &MetricLeaf) -> Condition<Metric> {
         MetricLeaf::Samples(c) => sized_leaf(&Metric::SAMPLES, c),
         MetricLeaf::Bits(c) => sized_leaf(&Metric::BITS, c),
         MetricLeaf::Money(c) => map_leaf(&Metric::MONEY, c),
+        MetricLeaf::Tallies(c) => map_leaf(&Metric::TALLIES, c),
         MetricLeaf::WideVsMoney(k, op) => pair(&Metric::WIDE, &Metric::MONEY.key(k.clone()), *op),
     }
 }
@@ -4276,6 +4299,7 @@ pub enum MetricAct {
     Samples(ListAct<f64>),
     Bits(SetAct<BTreeSet<u64>>),
     Money(Act<HashMap<String, i128>>),
+    Tallies(Act<HashMap<String, i64>>),
 }
 
 fn s_metric_act() -> BoxedStrategy<MetricAct> {
@@ -4287,6 +4311,7 @@ fn s_metric_act() -> BoxedStrategy<MetricAct> {
         2 => s_list_act(s_f64()).prop_map(A::Samples),
         2 => s_set_act(btree_set(s_int::<u64>(), 0..3).boxed()).prop_map(A::Bits),
         1 => s_act(hash_map(s_key(), s_int::<i128>(), 0..3).boxed()).prop_map(A::Money),
+        1 => s_act(s_tallies()).prop_map(A::Tallies),
     ]
     .boxed()
 }
@@ -4299,6 +4324,7 @@ fn metric_act<'d>(u: Update<'d, Metric>, a: &MetricAct) -> Update<'d, Metric> {
         MetricAct::Samples(act) => list_act(u, &Metric::SAMPLES, act),
         MetricAct::Bits(act) => set_act(u, &Metric::BITS, act),
         MetricAct::Money(act) => act_on(u, &Metric::MONEY, act),
+        MetricAct::Tallies(act) => act_on(u, &Metric::TALLIES, act),
     }
 }
 
@@ -4322,7 +4348,8 @@ impl Subject for Metric {
             .set(&Metric::SAMPLES, m.samples.clone())
             .set(&Metric::WIDE, m.wide)
             .set(&Metric::UWIDE, m.uwide)
-            .set(&Metric::MONEY, m.money.clone());
+            .set(&Metric::MONEY, m.money.clone())
+            .set(&Metric::TALLIES, m.tallies.clone());
         if let Some(label) = &m.label {
             u = u.set(&Metric::LABEL, label.clone());
         }
@@ -4363,14 +4390,17 @@ pub enum MetricSel {
     Money,
     MoneyKey(String),
     Value,
+    Tallies,
+    TallyKey(String),
 }
 
 fn s_metric_sel() -> BoxedStrategy<MetricSel> {
     use MetricSel::*;
     prop_oneof![
-        4 => prop::sample::select(vec![Label, Samples, Wide, Money, Value]),
+        4 => prop::sample::select(vec![Label, Samples, Wide, Money, Value, Tallies]),
         1 => s_idx().prop_map(SamplesIdx),
         1 => s_key().prop_map(MoneyKey),
+        1 => "[a-z]{1,3}".prop_map(TallyKey),
     ]
     .boxed()
 }
@@ -4384,6 +4414,8 @@ fn metric_sel<B: ReadB<Metric>>(b: B, s: &MetricSel) -> B {
         MetricSel::Money => b.select_(&Metric::MONEY),
         MetricSel::MoneyKey(k) => b.select_(&Metric::MONEY.key(k.clone())),
         MetricSel::Value => b.select_(&Metric::VALUE),
+        MetricSel::Tallies => b.select_(&Metric::TALLIES),
+        MetricSel::TallyKey(k) => b.select_(&Metric::TALLIES.key(k.clone())),
     }
 }
 
@@ -4908,6 +4940,7 @@ fn control_a_request_dynamodb_rejects_fails_the_run() {
                 uwide: 0,
                 bits: BTreeSet::new(),
                 money: HashMap::new(),
+                tallies: HashMap::new(),
             },
         )
         .await
@@ -4937,6 +4970,7 @@ fn control_only_a_large_stored_item_explains_an_item_size_refusal() {
             uwide: 0,
             bits: BTreeSet::new(),
             money: HashMap::new(),
+            tallies: HashMap::new(),
         };
         // One keys_only local index entry (the key and `value`) counts in the size.
         Metric::put(&db, &metric("big", 400_000)).await.unwrap();
@@ -5003,6 +5037,7 @@ fn control_a_put_that_returns_another_item_is_reported() {
         uwide: 2,
         bits: BTreeSet::from([1, 2, 3]),
         money: HashMap::new(),
+        tallies: HashMap::from([("a".to_owned(), 1)]),
     };
     assert_eq!(put_changed(&given, &given.clone()), None);
     let changed = Metric { wide: 5, ..given.clone() };
