@@ -1178,7 +1178,12 @@ fn codec_layout(field: &Field) -> Option<TokenStream> {
     } else if field.attrs.serde.is_some() {
         quote!(::dynamo_model::expr::Layout::Serde)
     } else if let Some(unit) = time_unit(field) {
-        quote!(::dynamo_model::expr::Layout::Time(#unit))
+        // Compared exactly: the stored form drops the fraction of its unit.
+        let ty = option_inner(field.ty).unwrap_or(field.ty);
+        return Some(quote! {
+            .layout(::dynamo_model::expr::Layout::Time(#unit))
+            .compared(::dynamo_model::__private::encode_time_exact::<#ty, { #unit as u8 }>)
+        });
     } else {
         return None;
     };

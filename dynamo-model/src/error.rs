@@ -588,6 +588,14 @@ pub enum RequestReason {
         /// The field.
         attribute: String,
     },
+    /// A comparison of two time fields stored in different units (`lt_path`, `eq_path`…):
+    /// DynamoDB would compare seconds with milliseconds.
+    TimeUnits {
+        /// The field compared.
+        attribute: String,
+        /// The field it is compared with.
+        other: String,
+    },
     /// A copy (`set_from`) into a field stored differently from the source, or with rules
     /// or a `set` transform the copied value would skip.
     UncheckableCopy {
@@ -640,6 +648,7 @@ impl RequestReason {
             | Self::ListIndex { attribute, .. }
             | Self::UncheckableRule { attribute }
             | Self::Converted { attribute }
+            | Self::TimeUnits { attribute, .. }
             | Self::UncheckableCopy { attribute, .. }
             | Self::CopyIntoIndexKey { attribute }
             | Self::VersionWrite { attribute } => Some(attribute),
@@ -709,6 +718,10 @@ impl fmt::Display for RequestReason {
             Self::Converted { attribute } => write!(
                 f,
                 "`{attribute}` is stored through `with` or `serde`, which DynamoDB cannot see into: write it whole with set(), and compare it whole (a `with` field for equality only)"
+            ),
+            Self::TimeUnits { attribute, other } => write!(
+                f,
+                "`{attribute}` and `{other}` are times stored in different units: DynamoDB would compare seconds with milliseconds"
             ),
             Self::UncheckableCopy { attribute, source } => write!(
                 f,

@@ -200,6 +200,13 @@ pub fn encode_time<T: crate::time::EpochTime, const UNIT: u8>(value: &T) -> Enco
     value.__to_epoch(unit)
 }
 
+/// A time compared with a `created_at`, `updated_at` or `ttl` field: exact, with the
+/// fraction of the unit the stored form drops.
+pub fn encode_time_exact<T: crate::time::EpochTime, const UNIT: u8>(value: &T) -> Encoded {
+    let unit = if UNIT == crate::TimeUnit::Millis as u8 { crate::TimeUnit::Millis } else { crate::TimeUnit::Seconds };
+    value.__to_epoch_exact(unit)
+}
+
 /// Writes back a `#[dynamo(extra)]` field's attributes; one named like a declared
 /// attribute is refused.
 pub fn put_extra(item: &mut Item, model: &'static str, extra: &Item, declared: &[&str]) -> Result<()> {

@@ -41,6 +41,14 @@ pub trait EpochTime: Sized {
     #[doc(hidden)]
     fn __to_epoch(&self, unit: TimeUnit) -> Result<Option<AttributeValue>, EncodeError>;
 
+    /// The time as an exact epoch number, with the fraction of `unit` the stored form
+    /// drops: what a comparison with a stored time needs (`stored < 10.5` is not
+    /// `stored < 10`).
+    #[doc(hidden)]
+    fn __to_epoch_exact(&self, unit: TimeUnit) -> Result<Option<AttributeValue>, EncodeError> {
+        self.__to_epoch(unit)
+    }
+
     /// The time from an epoch number, or from its absence.
     #[doc(hidden)]
     fn __from_epoch(value: Option<AttributeValue>, unit: TimeUnit) -> Result<Self, DecodeError>;
@@ -48,6 +56,28 @@ pub trait EpochTime: Sized {
 
 fn number(n: i128) -> Option<AttributeValue> {
     Some(AttributeValue::N(itoa::Buffer::new().format(n).to_owned()))
+}
+
+/// `nanos` since the epoch in `unit`, exactly: `1.5` for 1,500,000,000 ns in seconds.
+fn exact(nanos: i128, unit: TimeUnit) -> Option<AttributeValue> {
+    let per = nanos_per(unit);
+    let (whole, fraction) = (nanos.unsigned_abs() / per.unsigned_abs(), nanos.unsigned_abs() % per.unsigned_abs());
+    if fraction == 0 {
+        return number(nanos / per);
+    }
+    let digits = if unit == TimeUnit::Seconds { 9 } else { 6 };
+    let fraction = format!("{fraction:0digits$}");
+    let sign = if nanos < 0 { "-" } else { "" };
+    Some(AttributeValue::N(format!("{sign}{whole}.{}", fraction.trim_end_matches('0'))))
+}
+
+/// A `SystemTime` in nanoseconds since the epoch (negative before it).
+fn system_nanos(time: &SystemTime) -> Result<i128, EncodeError> {
+    match time.duration_since(UNIX_EPOCH) {
+        Ok(after) => i128::try_from(after.as_nanos()),
+        Err(before) => i128::try_from(before.duration().as_nanos()).map(|n| -n),
+    }
+    .map_err(|_| EncodeError::new(InvalidReason::Custom("time out of range".into())))
 }
 
 /// The epoch number an attribute holds: an integer, or a number with a fraction (what
@@ -94,12 +124,11 @@ integers!(i64, u64);
 
 impl EpochTime for SystemTime {
     fn __to_epoch(&self, unit: TimeUnit) -> Result<Option<AttributeValue>, EncodeError> {
-        let nanos = match self.duration_since(UNIX_EPOCH) {
-            Ok(after) => i128::try_from(after.as_nanos()),
-            Err(before) => i128::try_from(before.duration().as_nanos()).map(|n| -n),
-        }
-        .map_err(|_| EncodeError::new(InvalidReason::Custom("time out of range".into())))?;
-        Ok(number(nanos.div_euclid(nanos_per(unit))))
+        Ok(number(system_nanos(self)?.div_euclid(nanos_per(unit))))
+    }
+
+    fn __to_epoch_exact(&self, unit: TimeUnit) -> Result<Option<AttributeValue>, EncodeError> {
+        Ok(exact(system_nanos(self)?, unit))
     }
 
     fn __from_epoch(value: Option<AttributeValue>, unit: TimeUnit) -> Result<Self, DecodeError> {
@@ -123,6 +152,13 @@ impl<T: EpochTime> EpochTime for Option<T> {
         }
     }
 
+    fn __to_epoch_exact(&self, unit: TimeUnit) -> Result<Option<AttributeValue>, EncodeError> {
+        match self {
+            Some(time) => time.__to_epoch_exact(unit),
+            None => Ok(None),
+        }
+    }
+
     fn __from_epoch(value: Option<AttributeValue>, unit: TimeUnit) -> Result<Self, DecodeError> {
         match value {
             None | Some(AttributeValue::Null(_)) => Ok(None),
@@ -138,6 +174,11 @@ impl EpochTime for chrono::DateTime<chrono::Utc> {
             TimeUnit::Seconds => i128::from(self.timestamp()),
             TimeUnit::Millis => i128::from(self.timestamp_millis()),
         }))
+    }
+
+    fn __to_epoch_exact(&self, unit: TimeUnit) -> Result<Option<AttributeValue>, EncodeError> {
+        let nanos = i128::from(self.timestamp()) * 1_000_000_000 + i128::from(self.timestamp_subsec_nanos());
+        Ok(exact(nanos, unit))
     }
 
     fn __from_epoch(value: Option<AttributeValue>, unit: TimeUnit) -> Result<Self, DecodeError> {
@@ -157,6 +198,10 @@ impl EpochTime for chrono::DateTime<chrono::Utc> {
 impl EpochTime for time::OffsetDateTime {
     fn __to_epoch(&self, unit: TimeUnit) -> Result<Option<AttributeValue>, EncodeError> {
         Ok(number(self.unix_timestamp_nanos().div_euclid(nanos_per(unit))))
+    }
+
+    fn __to_epoch_exact(&self, unit: TimeUnit) -> Result<Option<AttributeValue>, EncodeError> {
+        Ok(exact(self.unix_timestamp_nanos(), unit))
     }
 
     fn __from_epoch(value: Option<AttributeValue>, unit: TimeUnit) -> Result<Self, DecodeError> {

@@ -504,7 +504,7 @@ impl<M, T, F> Path<M, T, F> {
     /// The operand of a value compared with this path: transformed and encoded as the
     /// field stores it.
     fn operand(&self, value: impl IntoValue<T>) -> Operand {
-        Operand::encoded(&self.expr, self.encode(&value.into_value()))
+        Operand::encoded(&self.expr, self.encode_compared(&value.into_value()))
     }
 
     /// `node`, unless this path lies inside a field DynamoDB cannot see into: then a node

@@ -53,6 +53,8 @@ pub type Bounds<T> = (Option<T>, Option<T>);
 /// `#[derive(Document)]`.
 pub struct Codec<T> {
     encode: Encoder<T>,
+    /// How a value compared with the stored one is encoded, when not as it is stored.
+    compared: Option<Encoder<T>>,
     transform: Option<fn(&T) -> T>,
     rules: Option<fn(&T, &mut Vec<FieldError>)>,
     bounds: Option<fn() -> Bounds<T>>,
@@ -92,6 +94,7 @@ impl<T> Codec<T> {
     pub const fn new(encode: Encoder<T>) -> Self {
         Self {
             encode,
+            compared: None,
             transform: None,
             rules: None,
             bounds: None,
@@ -104,6 +107,13 @@ impl<T> Codec<T> {
     /// How the field is stored, when not through its type's own `ToAttribute`.
     pub const fn layout(mut self, layout: Layout) -> Self {
         self.layout = layout;
+        self
+    }
+
+    /// How values compared with the stored one are encoded (a time, exactly: the stored
+    /// form drops the fraction of its unit).
+    pub const fn compared(mut self, encode: Encoder<T>) -> Self {
+        self.compared = Some(encode);
         self
     }
 
@@ -372,7 +382,8 @@ impl<M, T, F> Path<M, T, F> {
     }
 
     /// Why this path may not be compared with `other`: a field stored through `with` or
-    /// `serde` holds its conversion's form, which another layout's value never equals.
+    /// `serde` holds its conversion's form, which another layout's value never equals;
+    /// times in seconds and in milliseconds are numbers a thousand times apart.
     pub(crate) fn incomparable<U, G>(&self, other: &Path<M, U, G>) -> Option<RequestReason> {
         let (mine, theirs) = (self.codec.layout, other.codec.layout);
         if mine == theirs {
@@ -383,6 +394,8 @@ impl<M, T, F> Path<M, T, F> {
             &self.expr
         } else if converted(theirs) {
             &other.expr
+        } else if let (Layout::Time(_), Layout::Time(_)) = (mine, theirs) {
+            return Some(RequestReason::TimeUnits { attribute: self.expr.to_string(), other: other.expr.to_string() });
         } else {
             return None;
         };
@@ -413,6 +426,14 @@ impl<M, T, F> Path<M, T, F> {
         }
     }
 
+    /// A value compared with this path's stored one: as stored, but a time exactly.
+    pub(crate) fn encode_compared(&self, value: &T) -> Result<Option<AttributeValue>, EncodeError> {
+        match (&self.outer, self.codec.compared) {
+            (None, Some(compared)) => compared(value),
+            _ => self.encode(value),
+        }
+    }
+
     /// As [`Path::encode`], for a value written: checked against the field's rules too.
     pub(crate) fn encode_written(
         &self,
@@ -423,6 +444,25 @@ impl<M, T, F> Path<M, T, F> {
             Some(outer) => self.codec.encode_written(&outer(value), &self.expr, errors),
             None => self.codec.encode_written(value, &self.expr, errors),
         }
+    }
+
+    /// The rules of the documents inside `value` (list elements, map values), as the
+    /// field's `set` transform leaves them; errors are named after this path and the
+    /// place in `value` (`list[0].score` for the first element appended). The field's own
+    /// rules, such as `len`, hold for the whole field, not for `value`.
+    pub(crate) fn nested_rules_of(&self, value: &T, errors: &mut Vec<FieldError>)
+    where
+        T: ToAttribute,
+    {
+        let transformed;
+        let value = match self.codec.transform {
+            Some(transform) => {
+                transformed = transform(value);
+                &transformed
+            }
+            None => value,
+        };
+        value.__validate(errors, &self.expr.to_string());
     }
 
     /// The attribute name of the path's first step.

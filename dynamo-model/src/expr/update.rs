@@ -328,8 +328,15 @@ impl Actions {
 
     /// `SET path = list_append(...)`: the elements go through the list field's codec,
     /// and the list keeps its `len` rule.
-    pub(crate) fn list_append<M, E, F>(&mut self, path: &Path<M, Vec<E>, F>, items: &Vec<E>, prepend: bool) {
+    pub(crate) fn list_append<M, E: ToAttribute, F>(
+        &mut self,
+        path: &Path<M, Vec<E>, F>,
+        items: &Vec<E>,
+        prepend: bool,
+    ) {
         self.seen(path, true);
+        // The elements keep their own rules (a document's fields and its `validate = f`).
+        path.nested_rules_of(items, &mut self.errors);
         let items_operand = match path.encode_written(items, &mut Vec::new()) {
             // A `Vec<u8>` is binary: there is no list to append to.
             Ok(Some(AttributeValue::B(_))) => {
