@@ -14,6 +14,7 @@ mod adversarial2;
 mod adversarial3;
 mod adversarial4;
 mod adversarial5;
+mod adversarial6;
 mod catalogue;
 mod crud;
 mod decode;
