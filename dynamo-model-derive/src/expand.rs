@@ -233,6 +233,7 @@ fn expand_document(cont: &Container) -> syn::Result<TokenStream> {
     let ident = cont.ident;
     let paths = path_consts(cont, std::iter::empty());
     let document = document_impl(cont, &[]);
+    let whole_rule = cont.attrs.validate.is_some();
     Ok(quote! {
         #paths
 
@@ -240,6 +241,8 @@ fn expand_document(cont: &Container) -> syn::Result<TokenStream> {
 
         #[automatically_derived]
         impl ::dynamo_model::ToAttribute for #ident {
+            const __WHOLE_RULE: bool = #whole_rule;
+
             fn to_attribute(
                 &self,
             ) -> ::dynamo_model::__private::Encoded {

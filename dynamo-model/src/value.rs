@@ -64,6 +64,12 @@ pub trait ToAttribute {
     fn __validate(&self, errors: &mut Vec<crate::FieldError>, path: &str) {
         let _ = (errors, path);
     }
+
+    /// Whether the value is a `#[derive(Document)]` with its own `validate = f` (or an
+    /// `Option` of one), which only a whole value can be checked against: writes of its
+    /// fields alone are refused.
+    #[doc(hidden)]
+    const __WHOLE_RULE: bool = false;
 }
 
 /// A Rust value that can be read back from a DynamoDB attribute.
@@ -691,6 +697,8 @@ impl SetMember for Vec<u8> {
 // ---- containers ----
 
 impl<T: ToAttribute> ToAttribute for Option<T> {
+    const __WHOLE_RULE: bool = T::__WHOLE_RULE;
+
     /// `None` is nothing; `Some(x)` is `x`, unless `x` is itself stored as nothing or as
     /// `NULL` (`Some(None)`, `Some` of an empty set, `Some(AttributeValue::Null(true))`),
     /// which would read back as `None`: [`InvalidReason::Indistinct`].

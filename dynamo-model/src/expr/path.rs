@@ -489,7 +489,10 @@ impl<M, T, F> Path<M, T, F> {
 
     /// A field of the nested document this path holds. (Rules of this field that only
     /// its whole value can be checked against make writes inside it refused.)
-    pub fn then<U, G>(&self, field: Path<T, U, G>) -> Path<M, U, Nested> {
+    pub fn then<U, G>(&self, field: Path<T, U, G>) -> Path<M, U, Nested>
+    where
+        T: ToAttribute,
+    {
         let mut expr = self.expr.clone();
         expr.tail.push(Segment::Attr(Cow::Borrowed(field.expr.root)));
         expr.tail.extend(field.expr.tail);
@@ -505,7 +508,12 @@ impl<M, T, F> Path<M, T, F> {
             .or_else(|| opaque((self.expr.clone(), self.codec.parts)))
             .or_else(|| self.container.clone().and_then(opaque));
         let inside = self.inside_for_child().or_else(|| field.inside.map(|path| self.rebase(path)));
-        let ruled = self.ruled_for_child().or_else(|| field.ruled.map(|path| self.rebase(path)));
+        // A document with its own `validate = f` is written whole, as a field with rules
+        // only its whole value can be checked against.
+        let ruled = self
+            .ruled_for_child()
+            .or_else(|| T::__WHOLE_RULE.then(|| self.expr.clone()))
+            .or_else(|| field.ruled.map(|path| self.rebase(path)));
         Path { expr, codec: field.codec, outer: field.outer, container, inside, ruled, marker: PhantomData }
     }
 
