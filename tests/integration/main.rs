@@ -15,6 +15,7 @@ mod adversarial3;
 mod adversarial4;
 mod adversarial5;
 mod adversarial6;
+mod adversarial7;
 mod catalogue;
 mod crud;
 mod decode;
