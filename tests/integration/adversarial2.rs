@@ -25,54 +25,13 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Debug;
-use std::future::{Future, IntoFuture};
+use std::future::IntoFuture;
 
 use dynamo_model::{
     AttributeValue, Cursor, Db, DecodeError, Document, EncodeError, Error, InvalidReason, Model, RequestReason,
 };
 
-use crate::common::{counted, n, raw, run, s, RequestCounter};
-
-/// Runs `op`, returning how many requests it sent and its result.
-async fn sent<T, Fut: Future<Output = dynamo_model::Result<T>>>(
-    requests: &RequestCounter,
-    op: Fut,
-) -> (usize, dynamo_model::Result<T>) {
-    let before = requests.count();
-    let result = op.await;
-    (requests.count() - before, result)
-}
-
-/// Promise 1: no ValidationException from DynamoDB, and a client-side refusal sends nothing.
-fn not_rejected<T: Debug>(what: &str, requests: usize, result: &dynamo_model::Result<T>) {
-    match result {
-        Err(error @ Error::Service { code, .. }) => panic!(
-            "promise 1 broken: `{what}` was sent ({requests} request(s)) and DynamoDB rejected it ({code:?}): {error}"
-        ),
-        Err(error @ (Error::Invalid { .. } | Error::InvalidRequest { .. })) => {
-            assert_eq!(requests, 0, "`{what}` was refused client-side ({error}) but sent {requests} request(s)");
-        }
-        _ => {}
-    }
-}
-
-/// Promise 2: the item as stored reads back and keeps the model's rules.
-async fn readable_and_valid<M: Model + Debug>(db: &Db, key: M::Key, what: &str) -> M {
-    let raw = raw::<M>(db, &key).await;
-    let item = match M::get(db, key).consistent().await {
-        Ok(Some(item)) => item,
-        Ok(None) => panic!("`{what}`: the item is gone"),
-        Err(error) => {
-            panic!("promise 2 broken: after `{what}` the item no longer reads back: {error}\nstored: {raw:?}")
-        }
-    };
-    if let Err(error) = item.validate() {
-        panic!(
-            "promise 2 broken: `{what}` was accepted and the stored item breaks its rules: {error}\nstored: {raw:?}"
-        );
-    }
-    item
-}
+use crate::common::{counted, n, not_rejected, raw, readable_and_valid, run, s, sent, RequestCounter};
 
 // ============================================================== add / plus / minus
 

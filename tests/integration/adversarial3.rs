@@ -32,79 +32,12 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Debug;
-use std::future::{Future, IntoFuture};
+use std::future::IntoFuture;
 
 use dynamo_model::{AttributeValue, Cursor, Db, DecodeError, Document, EncodeError, Error, Model, RequestReason, Rule};
 use serde::{Deserialize, Serialize};
 
-use crate::common::{counted, run, RequestCounter};
-
-async fn sent<T, Fut: Future<Output = dynamo_model::Result<T>>>(
-    requests: &RequestCounter,
-    op: Fut,
-) -> (usize, dynamo_model::Result<T>) {
-    let before = requests.count();
-    let result = op.await;
-    (requests.count() - before, result)
-}
-
-/// Promise 1: no ValidationException from DynamoDB, and a client-side refusal sends nothing.
-fn not_rejected<T: Debug>(what: &str, requests: usize, result: &dynamo_model::Result<T>) {
-    match result {
-        Err(error @ Error::Service { code, .. }) => panic!(
-            "promise 1 broken: `{what}` was sent ({requests} request(s)) and DynamoDB rejected it ({code:?}): {error}"
-        ),
-        Err(error @ (Error::Invalid { .. } | Error::InvalidRequest { .. } | Error::Unprojected { .. })) => {
-            assert_eq!(requests, 0, "`{what}` was refused client-side ({error}) but sent {requests} request(s)");
-        }
-        _ => {}
-    }
-}
-
-/// Promise 2: the item as stored reads back and keeps the model's rules.
-async fn readable_and_valid<M: Model + Debug>(db: &Db, key: M::Key, what: &str) -> M {
-    let raw = raw_item::<M>(db, &key).await;
-    let item = match M::get(db, key).consistent().await {
-        Ok(Some(item)) => item,
-        Ok(None) => panic!("`{what}`: the item is gone"),
-        Err(error) => {
-            panic!("promise 2 broken: after `{what}` the item no longer reads back: {error}\nstored: {raw:?}")
-        }
-    };
-    if let Err(error) = item.validate() {
-        panic!(
-            "promise 2 broken: `{what}` was accepted and the stored item breaks its rules: {error}\nstored: {raw:?}"
-        );
-    }
-    item
-}
-
-async fn raw_item<M: Model>(db: &Db, key: &M::Key) -> Option<dynamo_model::Item> {
-    db.client()
-        .get_item()
-        .table_name(db.table_name::<M>())
-        .set_key(Some(dynamo_model::ModelKey::to_key_item(key).unwrap()))
-        .consistent_read(true)
-        .send()
-        .await
-        .unwrap()
-        .item
-}
-
-fn n(text: &str) -> AttributeValue {
-    AttributeValue::N(text.to_owned())
-}
-
-fn s(text: &str) -> AttributeValue {
-    AttributeValue::S(text.to_owned())
-}
-
-fn outcome<T>(result: &dynamo_model::Result<T>) -> String {
-    match result {
-        Ok(_) => "applied".to_owned(),
-        Err(error) => format!("{error}"),
-    }
-}
+use crate::common::{counted, n, not_rejected, outcome, readable_and_valid, run, s, sent};
 
 // ============================================================== writes inside `with` / `serde` fields
 

@@ -25,84 +25,20 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Debug;
-use std::future::{Future, IntoFuture};
+use std::future::IntoFuture;
 
 use dynamo_model::{AttributeValue, Db, DecodeError, Document, EncodeError, Error, Model, RequestReason, Rule};
 
 use crate::adversarial2::as_text;
 use crate::adversarial3::{level_text, map_text, Lvl};
-use crate::common::{counted, run, RequestCounter};
-
-async fn sent<T, Fut: Future<Output = dynamo_model::Result<T>>>(
-    requests: &RequestCounter,
-    op: Fut,
-) -> (usize, dynamo_model::Result<T>) {
-    let before = requests.count();
-    let result = op.await;
-    (requests.count() - before, result)
-}
-
-/// Promise 1: no rejection by DynamoDB, and a client-side refusal sends nothing.
-fn not_rejected<T: Debug>(what: &str, requests: usize, result: &dynamo_model::Result<T>) {
-    match result {
-        Err(error @ Error::Service { code, .. }) => panic!(
-            "promise 1 broken: `{what}` was sent ({requests} request(s)) and DynamoDB rejected it ({code:?}): {error}"
-        ),
-        Err(
-            error @ (Error::Invalid { .. }
-            | Error::InvalidRequest { .. }
-            | Error::Unprojected { .. }
-            | Error::InvalidCursor { .. }),
-        ) => {
-            assert_eq!(requests, 0, "`{what}` was refused client-side ({error}) but sent {requests} request(s)");
-        }
-        _ => {}
-    }
-}
-
-async fn raw_item<M: Model>(db: &Db, key: &M::Key) -> Option<dynamo_model::Item> {
-    crate::common::raw::<M>(db, key).await
-}
-
-/// Promise 3: the item as stored reads back and keeps the model's rules.
-async fn readable_and_valid<M: Model + Debug>(db: &Db, key: M::Key, what: &str) -> M {
-    let raw = raw_item::<M>(db, &key).await;
-    let item = match M::get(db, key).consistent().await {
-        Ok(Some(item)) => item,
-        Ok(None) => panic!("`{what}`: the item is gone"),
-        Err(error) => {
-            panic!("promise 3 broken: after `{what}` the item no longer reads back: {error}\nstored: {raw:?}")
-        }
-    };
-    if let Err(error) = item.validate() {
-        panic!(
-            "promise 3 broken: `{what}` was accepted and the stored item breaks its rules: {error}\nstored: {raw:?}"
-        );
-    }
-    item
-}
-
-fn outcome<T>(result: &dynamo_model::Result<T>) -> String {
-    match result {
-        Ok(_) => "applied".to_owned(),
-        Err(error) => format!("{error}"),
-    }
-}
+use crate::common::{converted, counted, not_rejected, outcome, readable_and_valid, run, sent, strings};
 
 fn set(items: &[&str]) -> BTreeSet<String> {
     items.iter().map(|s| (*s).to_owned()).collect()
 }
 
-fn strings(items: &[&str]) -> Vec<String> {
-    items.iter().map(|s| (*s).to_owned()).collect()
-}
-
 fn bmap(keys: &[&str]) -> BTreeMap<String, String> {
     keys.iter().map(|k| ((*k).to_owned(), "v".to_owned())).collect()
-}
-
-fn converted(result: &dynamo_model::Result<impl Debug>, attribute: &str) -> bool {
-    matches!(result, Err(Error::InvalidRequest { reason: RequestReason::Converted { attribute: a }, .. }) if a.contains(attribute))
 }
 
 // ============================================================== `then` with a nested field path
@@ -824,7 +760,7 @@ mod mixed {
                         broken.push(format!("promise 1: `{what}`: refused ({error}) after {count} request(s)"));
                     }
                 }
-                let raw = raw_item::<C>(&db, &C::key("x")).await;
+                let raw = crate::common::raw::<C>(&db, &C::key("x")).await;
                 let after = C::get(&db, C::key("x")).consistent().await;
                 match (&result, after) {
                     (_, Err(error)) => {
@@ -994,7 +930,7 @@ mod versions {
     }
 
     async fn stored_version(db: &Db, id: &str) -> Option<AttributeValue> {
-        raw_item::<V>(db, &V::key(id)).await.and_then(|item| item.get("version").cloned())
+        crate::common::raw::<V>(db, &V::key(id)).await.and_then(|item| item.get("version").cloned())
     }
 
     /// Every write of an item at u64::MAX: no stored version past u64::MAX, and what is

@@ -4,50 +4,13 @@
 
 use std::collections::HashMap;
 use std::fmt::Debug;
-use std::future::{Future, IntoFuture};
+use std::future::IntoFuture;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use dynamo_model::expr::Condition;
 use dynamo_model::{Db, Document, Error, Model};
 
-use crate::common::{counted, run, RequestCounter};
-
-async fn sent<T, Fut: Future<Output = dynamo_model::Result<T>>>(
-    requests: &RequestCounter,
-    op: Fut,
-) -> (usize, dynamo_model::Result<T>) {
-    let before = requests.count();
-    let result = op.await;
-    (requests.count() - before, result)
-}
-
-fn outcome<T>(result: &dynamo_model::Result<T>) -> String {
-    match result {
-        Ok(_) => "applied/ok".to_owned(),
-        Err(error) => format!("{error:?}"),
-    }
-}
-
-async fn check_stored<M: Model + Debug>(db: &Db, key: M::Key, what: &str) -> Option<String> {
-    let raw = crate::common::raw::<M>(db, &key).await;
-    match M::get(db, key).consistent().await {
-        Ok(Some(item)) => match item.validate() {
-            Ok(()) => None,
-            Err(error) => Some(format!("promise 3: after `{what}` stored item breaks rules: {error}\n  raw {raw:?}")),
-        },
-        Ok(None) => Some(format!("`{what}`: item gone")),
-        Err(error) => Some(format!("promise 3: after `{what}` item does not read back: {error}\n  raw {raw:?}")),
-    }
-}
-
-fn judge_filter<T>(what: &str, count: usize, result: &dynamo_model::Result<Vec<T>>, expected: usize) -> Option<String> {
-    match result {
-        Ok(items) if items.len() == expected => None,
-        Ok(items) => Some(format!("promise 4: filter `{what}` answered {} item(s), expected {expected}", items.len())),
-        Err(error) if count > 0 => Some(format!("promise 1: filter `{what}` sent ({count}) and failed: {error:?}")),
-        Err(error) => Some(format!("OVER-REFUSAL: filter `{what}`: {error:?}")),
-    }
-}
+use crate::common::{check_stored, counted, judge_filter, outcome, run, sent};
 
 mod times {
     use super::*;

@@ -7,7 +7,7 @@ use std::sync::{Arc, OnceLock};
 use aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef;
 use aws_sdk_dynamodb::config::{ConfigBag, Intercept, RuntimeComponents};
 use dynamo_model::local::DynamoDbLocal;
-use dynamo_model::{AttributeValue, Db, Item, Model, ModelKey};
+use dynamo_model::{AttributeValue, Db, Error, Item, Model, ModelKey, RequestReason};
 
 /// One runtime for all tests: SDK clients keep connections on the runtime that opened
 /// them, so one shared runtime keeps them valid from test to test.
@@ -110,6 +110,100 @@ pub async fn raw<M: Model>(db: &Db, key: &M::Key) -> Option<Item> {
         .await
         .expect("the item is read")
         .item
+}
+
+/// Runs `op`, returning how many requests it sent and its result.
+pub async fn sent<T>(
+    requests: &RequestCounter,
+    op: impl Future<Output = dynamo_model::Result<T>>,
+) -> (usize, dynamo_model::Result<T>) {
+    let before = requests.count();
+    let result = op.await;
+    (requests.count() - before, result)
+}
+
+/// Promise 1: DynamoDB rejected nothing, and a refusal before sending sent nothing.
+pub fn not_rejected<T: std::fmt::Debug>(what: &str, requests: usize, result: &dynamo_model::Result<T>) {
+    match result {
+        Err(error @ Error::Service { code, .. }) => panic!(
+            "promise 1 broken: `{what}` was sent ({requests} request(s)) and DynamoDB rejected it ({code:?}): {error}"
+        ),
+        Err(
+            error @ (Error::Invalid { .. }
+            | Error::InvalidRequest { .. }
+            | Error::Unprojected { .. }
+            | Error::InvalidCursor { .. }),
+        ) => {
+            assert_eq!(requests, 0, "`{what}` was refused before sending ({error}) but sent {requests} request(s)");
+        }
+        _ => {}
+    }
+}
+
+/// The item as stored after `what`: it must read back and keep its rules; else the
+/// line that says how it broke (with the raw item).
+async fn stored<M: Model>(db: &Db, key: M::Key, what: &str) -> Result<M, String> {
+    let raw = raw::<M>(db, &key).await;
+    match M::get(db, key).consistent().await {
+        Ok(Some(item)) => match item.validate() {
+            Ok(()) => Ok(item),
+            Err(error) => {
+                Err(format!("promise 3: after `{what}` the stored item breaks its rules: {error}\n  raw {raw:?}"))
+            }
+        },
+        Ok(None) => Err(format!("`{what}`: the item is gone")),
+        Err(error) => Err(format!("promise 3: after `{what}` the item no longer reads back: {error}\n  raw {raw:?}")),
+    }
+}
+
+/// The item as stored after `what`, which must read back and keep its rules.
+pub async fn readable_and_valid<M: Model>(db: &Db, key: M::Key, what: &str) -> M {
+    stored(db, key, what).await.unwrap_or_else(|line| panic!("{line}"))
+}
+
+/// As [`readable_and_valid`], the broken promise as a line (`None` when it holds).
+pub async fn check_stored<M: Model>(db: &Db, key: M::Key, what: &str) -> Option<String> {
+    stored::<M>(db, key, what).await.err()
+}
+
+/// A filter sent, accepted, and answering `expected` items; else the line that says how
+/// it failed (a refusal of a filter that has an answer is over-refusal).
+pub fn judge_filter<T>(
+    what: &str,
+    count: usize,
+    result: &dynamo_model::Result<Vec<T>>,
+    expected: usize,
+) -> Option<String> {
+    match result {
+        Ok(items) if items.len() == expected => None,
+        Ok(items) => Some(format!("promise 4: filter `{what}` answered {} item(s), expected {expected}", items.len())),
+        Err(error) if count > 0 => Some(format!("promise 1: filter `{what}` sent ({count}) and failed: {error:?}")),
+        Err(error) => Some(format!("OVER-REFUSAL: filter `{what}`: {error:?}")),
+    }
+}
+
+/// "applied", or the error: for the probes' logs.
+pub fn outcome<T>(result: &dynamo_model::Result<T>) -> String {
+    match result {
+        Ok(_) => "applied".to_owned(),
+        Err(error) => error.to_string(),
+    }
+}
+
+/// Refused before sending as inside (or a test beyond equality of) a converted field
+/// whose path contains `attribute`.
+pub fn converted<T>(result: &dynamo_model::Result<T>, attribute: &str) -> bool {
+    matches!(result, Err(Error::InvalidRequest { reason: RequestReason::Converted { attribute: a }, .. }) if a.contains(attribute))
+}
+
+/// Refused before sending as a write inside a value with whole-value rules.
+pub fn uncheckable<T>(result: &dynamo_model::Result<T>) -> bool {
+    matches!(result, Err(Error::InvalidRequest { reason: RequestReason::UncheckableRule { .. }, .. }))
+}
+
+/// Owned strings.
+pub fn strings(items: &[&str]) -> Vec<String> {
+    items.iter().map(|s| (*s).to_owned()).collect()
 }
 
 /// `$op.await` fails with an error matching the pattern, and sends no request. Evaluates
