@@ -104,6 +104,13 @@ fn expand_model(cont: &Container) -> syn::Result<TokenStream> {
 
     let document = document_impl(cont, &keys);
     let lifecycle = lifecycle(cont);
+    // A batch cannot check a version, so only unversioned models may be batch-put.
+    let unversioned = (!cont.fields.iter().any(|field| field.attrs.version.is_some())).then(|| {
+        quote! {
+            #[automatically_derived]
+            impl ::dynamo_model::batch::Unversioned for #ident {}
+        }
+    });
     let indexes: Vec<IndexParts> = cont
         .attrs
         .indexes
@@ -160,6 +167,8 @@ fn expand_model(cont: &Container) -> syn::Result<TokenStream> {
         }
 
         #table_key_space
+
+        #unversioned
 
         #(#key_spaces)*
 

@@ -50,6 +50,10 @@ pub fn expand(input: &DeriveInput, derive: Derive, cont: Option<&Container>, err
                     ::core::unreachable!()
                 }
             }
+
+            // Batch writes of the model report the derive's errors, not a missing bound.
+            #[automatically_derived]
+            impl #impl_generics ::dynamo_model::batch::Unversioned for #ident #ty_generics #where_clause {}
         },
         Derive::Document => quote! {
             #[automatically_derived]

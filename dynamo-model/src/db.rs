@@ -6,6 +6,7 @@ use aws_sdk_dynamodb::Client;
 
 use crate::cursor::CursorKey;
 use crate::model::Model;
+use crate::retry::RetryPolicy;
 
 /// A DynamoDB client plus the settings every operation shares: an optional table-name
 /// prefix (for one table set per environment) and an optional key that seals pagination
@@ -25,6 +26,7 @@ pub struct Db {
     client: Client,
     table_prefix: Arc<str>,
     cursor_key: Option<CursorKey>,
+    retry: Arc<RetryPolicy>,
     /// Whatever must live as long as this handle (a DynamoDB Local it runs on).
     _keep_alive: Option<Arc<dyn std::any::Any + Send + Sync>>,
 }
@@ -34,6 +36,7 @@ impl std::fmt::Debug for Db {
         f.debug_struct("Db")
             .field("table_prefix", &self.table_prefix)
             .field("cursor_key", &self.cursor_key)
+            .field("retry", &self.retry)
             .finish_non_exhaustive()
     }
 }
@@ -41,7 +44,32 @@ impl std::fmt::Debug for Db {
 impl Db {
     /// Wraps an SDK client.
     pub fn new(client: Client) -> Self {
-        Self { client, table_prefix: Arc::from(""), cursor_key: None, _keep_alive: None }
+        Self {
+            client,
+            table_prefix: Arc::from(""),
+            cursor_key: None,
+            retry: Arc::new(RetryPolicy::default()),
+            _keep_alive: None,
+        }
+    }
+
+    /// The retry policy of batches and transactions (see [`retry`](crate::retry) for
+    /// what it retries and how it shares the work with the SDK's own retries).
+    #[must_use]
+    pub fn with_retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = Arc::new(policy);
+        self
+    }
+
+    /// The retry policy of batches and transactions.
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.retry
+    }
+
+    /// Whether the client retries throttling, server errors and network faults itself
+    /// (its `RetryConfig` allows more than one attempt).
+    pub(crate) fn sdk_retries(&self) -> bool {
+        self.client.config().retry_config().is_some_and(|config| config.max_attempts() > 1)
     }
 
     /// Seals the cursors of queries and scans with `key` (see [`CursorKey`]): clients
@@ -88,6 +116,24 @@ impl Db {
     /// The SDK client, for anything this library does not cover.
     pub fn client(&self) -> &Client {
         &self.client
+    }
+
+    /// A transaction of writes and condition checks on any models. See
+    /// [`Transaction`](crate::tx::Transaction).
+    pub fn transaction(&self) -> crate::tx::Transaction<'_> {
+        crate::tx::Transaction::new(self)
+    }
+
+    /// Reads of any models from one point in time. See
+    /// [`TransactionGet`](crate::tx::TransactionGet).
+    pub fn transaction_get(&self) -> crate::tx::TransactionGet<'_> {
+        crate::tx::TransactionGet::new(self)
+    }
+
+    /// A batch of puts and deletes on any models. See
+    /// [`BatchWrite`](crate::batch::BatchWrite).
+    pub fn batch_write(&self) -> crate::batch::BatchWrite<'_> {
+        crate::batch::BatchWrite::new(self)
     }
 
     /// The full table name of a model: prefix and the model's table.

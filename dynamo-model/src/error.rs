@@ -22,6 +22,10 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// - from DynamoDB's answer, when a write did not happen: [`Error::ConditionFailed`],
 ///   [`Error::VersionConflict`], [`Error::AlreadyExists`], [`Error::NotFound`],
 ///   [`Error::PathNotFound`], [`Error::TableNotFound`], [`Error::Service`];
+/// - from batches and transactions: [`Error::Action`] (one of their writes refused
+///   before sending, by index), [`Error::InvalidTransaction`], [`Error::Batch`] (what a
+///   batch did and did not do) and [`Error::TransactionCanceled`] (every action with its
+///   reason);
 /// - reading: [`Error::Decode`] (a stored item that does not fit the model).
 ///
 /// A write DynamoDB applied never comes back as an `Err`.
@@ -207,6 +211,38 @@ pub enum Error {
         #[source]
         source: Box<aws_sdk_dynamodb::Error>,
     },
+    /// One write of a batch or action of a transaction was refused before sending: the
+    /// error it would have had alone, and its position (from 0) among the writes or
+    /// actions given. Nothing of a transaction was sent; for a batch, see
+    /// [`BatchError`](crate::batch::BatchError).
+    #[error("action {index}: {error}")]
+    Action {
+        /// The position of the write or action.
+        index: usize,
+        /// Why it was refused.
+        error: Box<Error>,
+    },
+    /// A transaction DynamoDB would reject as a whole (more than 100 actions, more than
+    /// 4 MB, two actions on one item, none); found before sending.
+    #[error("transaction: {reason}")]
+    InvalidTransaction {
+        /// What is wrong with it.
+        reason: crate::tx::TransactionReason,
+    },
+    /// DynamoDB canceled a transaction: nothing of it was applied. Every action is
+    /// listed with its reason (`None` for the actions that were not the cause); an
+    /// action whose condition failed carries the error it would have had alone
+    /// ([`Error::VersionConflict`], [`Error::AlreadyExists`], [`Error::NotFound`],
+    /// [`Error::ConditionFailed`], …) and the item as stored.
+    #[error("transaction canceled: {}", crate::tx::Reasons(actions))]
+    TransactionCanceled {
+        /// Every action of the transaction, in order.
+        actions: Vec<crate::tx::CanceledAction>,
+    },
+    /// A batch stopped before doing all its work: why, what it did, and exactly the
+    /// writes or keys it did not do. A batch never returns `Ok` with data missing.
+    #[error("{0}")]
+    Batch(Box<crate::batch::BatchError>),
     /// The DynamoDB Local launcher could not start or reach DynamoDB Local.
     #[cfg(feature = "local")]
     #[error("DynamoDB Local: {message}")]
@@ -256,7 +292,12 @@ impl Error {
     /// assert!(!err.is_retryable());
     /// ```
     pub fn is_retryable(&self) -> bool {
-        matches!(self, Error::Service { retryable: true, .. })
+        match self {
+            Error::Service { retryable, .. } => *retryable,
+            Error::TransactionCanceled { actions } => crate::tx::retryable(actions),
+            Error::Batch(batch) => matches!(batch.cause, crate::batch::BatchCause::RetriesExhausted { .. }),
+            _ => false,
+        }
     }
 }
 
@@ -624,6 +665,16 @@ pub enum RequestReason {
         /// The fields.
         missing: Vec<&'static str>,
     },
+    /// A put with a condition (a versioned model's) in a batch, which takes none.
+    ConditionalBatchWrite,
+    /// A write of an item already written in the same batch call, or read twice in one
+    /// transaction.
+    DuplicateItem {
+        /// The position of the first write of it.
+        first: usize,
+    },
+    /// A handle of another transaction's read.
+    ForeignHandle,
 }
 
 impl RequestReason {
@@ -655,6 +706,9 @@ impl RequestReason {
             Self::OverlappingPaths { path, .. } | Self::OverlappingProjection { path, .. } => Some(path),
             Self::IncompleteUpsert { missing } => missing.first().copied(),
             Self::PageSize
+            | Self::ConditionalBatchWrite
+            | Self::DuplicateItem { .. }
+            | Self::ForeignHandle
             | Self::NoVersion
             | Self::ExpressionTooLong { .. }
             | Self::ExpressionTooLarge { .. }
@@ -738,6 +792,11 @@ impl fmt::Display for RequestReason {
                 f,
                 "an upsert could create an item without {missing:?}, which the model needs: set them, or give them defaults"
             ),
+            Self::ConditionalBatchWrite => f.write_str(
+                "BatchWriteItem takes no conditions: write a versioned item with put or in a transaction, or overwrite it on purpose",
+            ),
+            Self::DuplicateItem { first } => write!(f, "the same item as write {first}: one call writes an item once"),
+            Self::ForeignHandle => f.write_str("the handle belongs to another transaction's read"),
         }
     }
 }

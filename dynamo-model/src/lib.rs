@@ -43,6 +43,7 @@
 //! [`Model`] trait with the same name: a field `created_at` makes `Order::CREATED_AT` its
 //! path, and the trait's timestamp definition is then `<Order as Model>::CREATED_AT`.
 
+pub mod batch;
 pub mod compile;
 pub mod cursor;
 pub mod db;
@@ -53,10 +54,12 @@ pub mod limits;
 pub mod local;
 pub mod model;
 pub mod ops;
+pub mod retry;
 pub mod schema;
-mod send;
+pub(crate) mod send;
 pub mod table;
 pub mod time;
+pub mod tx;
 #[doc(hidden)]
 pub mod validate;
 pub mod value;

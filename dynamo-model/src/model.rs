@@ -5,6 +5,7 @@ use std::fmt::Debug;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
+use crate::batch::{BatchGet, BatchWrite, Unversioned};
 use crate::db::Db;
 use crate::expr::Condition;
 use crate::ops::{Check, CreateTable, Delete, DeleteTable, Get, Put, Query, Scan, TableExists, Update};
@@ -138,6 +139,50 @@ pub trait Model: Document {
     /// A condition on one item, for a transaction to depend on. See [`Check`].
     fn check(db: &Db, key: Self::Key, condition: impl Into<Condition<Self>>) -> Check<'_, Self> {
         Check::new(db, key, condition.into())
+    }
+
+    /// Reads the items of any number of keys in `BatchGetItem` requests of 100, with
+    /// unprocessed keys retried; awaits to the items found, in the order of the keys,
+    /// and the keys not found. See [`BatchGet`].
+    fn batch_get<I>(db: &Db, keys: I) -> BatchGet<'_, Self>
+    where
+        I: IntoIterator<Item = Self::Key>,
+    {
+        BatchGet::new(db, keys.into_iter().collect())
+    }
+
+    /// Puts any number of items (taken from the iterator as requests go out) in
+    /// `BatchWriteItem` requests of 25, with unprocessed items retried. Only for models
+    /// without a `#[dynamo(version)]` (see [`Unversioned`]). See [`BatchWrite`].
+    fn batch_put<'a, I>(db: &'a Db, items: I) -> BatchWrite<'a>
+    where
+        Self: Unversioned,
+        I: IntoIterator + 'a,
+        I::IntoIter: Send + 'a,
+        I::Item: std::borrow::Borrow<Self> + Send,
+    {
+        BatchWrite::new(db).put_all(items)
+    }
+
+    /// Like [`Model::batch_put`], for any model: replaces whatever is stored under each
+    /// key without checking its version. See [`BatchWrite::overwrite`].
+    fn batch_overwrite<'a, I>(db: &'a Db, items: I) -> BatchWrite<'a>
+    where
+        I: IntoIterator + 'a,
+        I::IntoIter: Send + 'a,
+        I::Item: std::borrow::Borrow<Self> + Send,
+    {
+        BatchWrite::new(db).overwrite_all(items)
+    }
+
+    /// Deletes the items of any number of keys in `BatchWriteItem` requests of 25. See
+    /// [`BatchWrite`].
+    fn batch_delete<'a, I>(db: &'a Db, keys: I) -> BatchWrite<'a>
+    where
+        I: IntoIterator<Item = Self::Key> + 'a,
+        I::IntoIter: Send + 'a,
+    {
+        BatchWrite::new(db).delete_all::<Self, I>(keys)
     }
 
     /// The items of one partition, by partition key value. See [`Query`].

@@ -6,6 +6,8 @@ use std::future::Future;
 
 use aws_sdk_dynamodb::config::http::HttpResponse;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::operation::transact_get_items::{TransactGetItemsError, TransactGetItemsOutput};
+use aws_sdk_dynamodb::operation::transact_write_items::{TransactWriteItemsError, TransactWriteItemsOutput};
 
 use crate::compile::WriteFailure;
 use crate::{Db, Error, Item};
@@ -73,6 +75,50 @@ impl Db {
         aws_sdk_dynamodb::Error: From<SdkError<E, HttpResponse>>,
     {
         request.await.map_err(|err| map_error(operation, table, err))
+    }
+}
+
+/// Why a transaction did not go through: canceled, with DynamoDB's reason for each
+/// action, or anything else, already mapped.
+#[derive(Debug)]
+pub(crate) enum TransactionFailure {
+    /// `TransactionCanceledException`: nothing was applied.
+    Canceled(Vec<aws_sdk_dynamodb::types::CancellationReason>),
+    /// Any other error.
+    Other(Error),
+}
+
+impl Db {
+    /// Sends a `TransactWriteItems` request.
+    pub(crate) async fn send_transaction(
+        &self,
+        table: &str,
+        request: impl Future<Output = Result<TransactWriteItemsOutput, SdkError<TransactWriteItemsError, HttpResponse>>>,
+    ) -> Result<TransactWriteItemsOutput, TransactionFailure> {
+        request.await.map_err(|err| match err.as_service_error() {
+            Some(TransactWriteItemsError::TransactionCanceledException(canceled)) => {
+                TransactionFailure::Canceled(canceled.cancellation_reasons.clone().unwrap_or_default())
+            }
+            _ => TransactionFailure::Other(
+                map_error("TransactWriteItems", table, err).into_error("TransactWriteItems", table),
+            ),
+        })
+    }
+
+    /// Sends a `TransactGetItems` request.
+    pub(crate) async fn send_transaction_get(
+        &self,
+        table: &str,
+        request: impl Future<Output = Result<TransactGetItemsOutput, SdkError<TransactGetItemsError, HttpResponse>>>,
+    ) -> Result<TransactGetItemsOutput, TransactionFailure> {
+        request.await.map_err(|err| match err.as_service_error() {
+            Some(TransactGetItemsError::TransactionCanceledException(canceled)) => {
+                TransactionFailure::Canceled(canceled.cancellation_reasons.clone().unwrap_or_default())
+            }
+            _ => TransactionFailure::Other(
+                map_error("TransactGetItems", table, err).into_error("TransactGetItems", table),
+            ),
+        })
     }
 }
 

@@ -66,7 +66,9 @@ impl Intercept for RequestCounter {
 pub fn counted(db: &Db) -> (Db, RequestCounter) {
     let counter = RequestCounter::default();
     let config = db.client().config().to_builder().interceptor(counter.clone()).build();
-    let mut counted = Db::new(aws_sdk_dynamodb::Client::from_conf(config)).with_table_prefix(db.table_prefix());
+    let mut counted = Db::new(aws_sdk_dynamodb::Client::from_conf(config))
+        .with_table_prefix(db.table_prefix())
+        .with_retry(db.retry_policy().clone());
     if let Some(key) = db.cursor_key() {
         counted = counted.with_cursor_key(key.clone());
     }

@@ -18,6 +18,7 @@
 
 mod expressions;
 mod failure;
+pub(crate) mod identity;
 pub(crate) mod lifecycle;
 pub(crate) mod values;
 
@@ -69,6 +70,8 @@ pub struct CompiledGet {
     pub key: Item,
     /// Strongly consistent.
     pub consistent: bool,
+    /// The projection, when only some attributes are read.
+    pub expressions: Expressions,
 }
 
 impl CompiledGet {
@@ -79,6 +82,8 @@ impl CompiledGet {
             .table_name(self.table)
             .set_key(Some(self.key))
             .set_consistent_read(self.consistent.then_some(true))
+            .set_projection_expression(self.expressions.projection)
+            .set_expression_attribute_names(self.expressions.names)
     }
 }
 

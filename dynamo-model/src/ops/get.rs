@@ -1,9 +1,16 @@
+use std::marker::PhantomData;
+
 use aws_sdk_dynamodb::operation::get_item::builders::GetItemFluentBuilder;
 
-use crate::compile::{lifecycle, CompiledGet};
-use crate::{Db, Model, ModelKey, Result};
+use crate::compile::{lifecycle, CompiledGet, Compiler};
+use crate::expr::PathExpr;
+use crate::{Db, Document, Model, ModelKey, Result};
 
-/// Reads one item by its key; awaits to `Option<M>`. Made by [`Model::get`].
+/// Whether an item read has expired (its model's `#[dynamo(ttl)]` has passed).
+pub(crate) type Expired = fn(&crate::Item) -> bool;
+
+/// Reads one item by its key; awaits to `Option<P>` (`P` is the model unless
+/// [`Get::project_into`] chose a lighter type). Made by [`Model::get`].
 ///
 /// ```no_run
 /// # use dynamo_model::{Db, Model};
@@ -16,19 +23,43 @@ use crate::{Db, Model, ModelKey, Result};
 /// # Ok(()) }
 /// ```
 #[must_use = "an operation does nothing until it is awaited"]
-#[derive(Debug, Clone)]
-pub struct Get<'a, M: Model> {
+pub struct Get<'a, M: Model, P = M> {
     db: &'a Db,
     key: M::Key,
     consistent: bool,
     skip_expired: bool,
+    marker: PhantomData<fn() -> P>,
 }
 
-impl<'a, M: Model> Get<'a, M> {
-    pub(crate) fn new(db: &'a Db, key: M::Key) -> Self {
-        Self { db, key, consistent: false, skip_expired: false }
+impl<M: Model, P> Clone for Get<'_, M, P> {
+    fn clone(&self) -> Self {
+        Self {
+            db: self.db,
+            key: self.key.clone(),
+            consistent: self.consistent,
+            skip_expired: self.skip_expired,
+            marker: PhantomData,
+        }
     }
+}
 
+impl<M: Model, P> std::fmt::Debug for Get<'_, M, P> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Get")
+            .field("key", &self.key)
+            .field("consistent", &self.consistent)
+            .field("skip_expired", &self.skip_expired)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a, M: Model> Get<'a, M, M> {
+    pub(crate) fn new(db: &'a Db, key: M::Key) -> Self {
+        Self { db, key, consistent: false, skip_expired: false, marker: PhantomData }
+    }
+}
+
+impl<'a, M: Model, P: Document> Get<'a, M, P> {
     /// Asks for a strongly consistent read (the default is eventually consistent).
     pub fn consistent(mut self) -> Self {
         self.consistent = true;
@@ -42,9 +73,38 @@ impl<'a, M: Model> Get<'a, M> {
         self
     }
 
+    /// Decodes into `Q`, reading only its attributes (and the key): a lighter struct
+    /// with some of the model's fields (`#[derive(Document)]`).
+    pub fn project_into<Q: Document>(self) -> Get<'a, M, Q> {
+        Get {
+            db: self.db,
+            key: self.key,
+            consistent: self.consistent,
+            skip_expired: self.skip_expired,
+            marker: PhantomData,
+        }
+    }
+
     /// The checked description of the request.
     pub fn compile(&self) -> Result<CompiledGet> {
-        Ok(CompiledGet { table: self.db.table_name::<M>(), key: self.key.to_key_item()?, consistent: self.consistent })
+        let mut compiler = Compiler::new(M::NAME);
+        if P::ATTRIBUTES != M::ATTRIBUTES {
+            let mut paths: Vec<PathExpr> = P::ATTRIBUTES.iter().map(|name| PathExpr::attribute(name)).collect();
+            // The key names the item; the TTL decides `skip_expired`.
+            let needed = [Some(M::KEY_SCHEMA.hash.name), M::KEY_SCHEMA.range.map(|range| range.name), M::TTL];
+            for name in needed.into_iter().flatten() {
+                if !paths.iter().any(|path| path.root == name) {
+                    paths.push(PathExpr::attribute(name));
+                }
+            }
+            compiler.projection(&paths)?;
+        }
+        Ok(CompiledGet {
+            table: self.db.table_name::<M>(),
+            key: self.key.to_key_item()?,
+            consistent: self.consistent,
+            expressions: compiler.finish()?,
+        })
     }
 
     /// The `GetItem` request this operation sends, unsent.
@@ -52,13 +112,26 @@ impl<'a, M: Model> Get<'a, M> {
         Ok(self.compile()?.into_request(self.db.client()))
     }
 
-    async fn send(self) -> Result<Option<M>> {
+    /// What a transaction's read needs: the compiled request and whether an item read
+    /// counts as absent.
+    pub(crate) fn parts(&self) -> Result<(CompiledGet, Option<Expired>)> {
+        Ok((self.compile()?, self.skip_expired.then_some(lifecycle::expired::<M> as Expired)))
+    }
+
+    async fn send(self) -> Result<Option<P>> {
         let compiled = self.compile()?;
         let table = compiled.table.clone();
         let output = self.db.send("GetItem", &table, compiled.into_request(self.db.client()).send()).await?;
         let item = output.item.filter(|item| !(self.skip_expired && lifecycle::expired::<M>(item)));
-        item.map(M::from_item).transpose()
+        item.map(P::from_item).transpose()
     }
 }
 
-super::awaitable!(Get => Option<M>);
+impl<'a, M: Model + 'a, P: Document + 'a> std::future::IntoFuture for Get<'a, M, P> {
+    type Output = Result<Option<P>>;
+    type IntoFuture = super::OpFuture<'a, Option<P>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}

@@ -1,0 +1,3 @@
+//! Batch writes against DynamoDB Local (placeholder until the benchmark lands).
+
+fn main() {}

@@ -1,0 +1,813 @@
+//! Transactions: `TransactWriteItems` and `TransactGetItems` over the same compiled
+//! operations that `put`, `update`, `delete`, `check` and `get` send alone, so version
+//! conditions, timestamps, `if_not_exists`, upsert rules and validation apply exactly as
+//! there.
+//!
+//! ```no_run
+//! use dynamo_model::{Db, Error, Model};
+//!
+//! #[derive(Model, Debug, Clone)]
+//! #[dynamo(table = "accounts")]
+//! struct Account { #[dynamo(hash_key)] id: String, #[dynamo(validate(min = 0))] balance: i64 }
+//!
+//! # async fn run(db: &Db) -> dynamo_model::Result<()> {
+//! let moved = db
+//!     .transaction()
+//!     .update(Account::update(db, Account::key("a")).add(&Account::BALANCE, -5))
+//!     .update(Account::update(db, Account::key("b")).add(&Account::BALANCE, 5))
+//!     .await;
+//! match moved {
+//!     Ok(()) => {}
+//!     Err(Error::TransactionCanceled { actions }) => {
+//!         for action in actions.iter().filter(|action| action.is_cause()) {
+//!             println!("action {} on {:?}: {}", action.index, action.key, action.reason);
+//!         }
+//!     }
+//!     Err(other) => return Err(other),
+//! }
+//! # Ok(()) }
+//! ```
+
+use std::fmt;
+use std::future::IntoFuture;
+use std::marker::PhantomData;
+
+use aws_sdk_dynamodb::operation::transact_get_items::builders::TransactGetItemsFluentBuilder;
+use aws_sdk_dynamodb::operation::transact_write_items::builders::TransactWriteItemsFluentBuilder;
+use aws_sdk_dynamodb::types::{
+    ConditionCheck, Delete as TxDelete, Get as TxGet, Put as TxPut, ReturnValuesOnConditionCheckFailure,
+    TransactGetItem, TransactWriteItem, Update as TxUpdate,
+};
+
+use crate::compile::identity::{identity, KeyNames};
+use crate::compile::{Expressions, WriteFailure};
+use crate::limits::{attribute_size, item_size};
+use crate::ops::{Check, Delete, Get, OpFuture, Put, Update};
+use crate::{Db, Document, Error, Item, Model, Result};
+
+/// Actions in one transaction: DynamoDB's limit.
+pub const MAX_TRANSACTION_ACTIONS: usize = 100;
+/// The size of one transaction's items: DynamoDB's limit, 4 MB.
+pub const MAX_TRANSACTION_BYTES: usize = 4 * 1024 * 1024;
+
+/// What kind of action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ActionKind {
+    /// A put.
+    Put,
+    /// An update.
+    Update,
+    /// A delete.
+    Delete,
+    /// A condition check.
+    Check,
+    /// A read.
+    Get,
+}
+
+/// What makes a transaction one DynamoDB would reject as a whole.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TransactionReason {
+    /// No actions: DynamoDB takes at least one.
+    Empty,
+    /// More actions than DynamoDB takes in one transaction.
+    TooManyActions {
+        /// How many were given.
+        count: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// More bytes of items than DynamoDB takes in one transaction, counted with the item
+    /// size formula (items written, keys, and the values of expressions).
+    TooLarge {
+        /// The size in bytes.
+        size: usize,
+        /// The limit in bytes.
+        max: usize,
+    },
+    /// Two actions on the same item.
+    SameItem {
+        /// The first action on it.
+        first: usize,
+        /// The second action on it.
+        second: usize,
+    },
+}
+
+impl fmt::Display for TransactionReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Empty => f.write_str("a transaction needs at least one action"),
+            Self::TooManyActions { count, max } => write!(f, "{count} actions, DynamoDB takes at most {max}"),
+            Self::TooLarge { size, max } => write!(f, "{size} bytes of items, DynamoDB takes at most {max}"),
+            Self::SameItem { first, second } => {
+                write!(f, "actions {first} and {second} are on the same item; DynamoDB takes one action per item")
+            }
+        }
+    }
+}
+
+/// Why DynamoDB canceled a transaction, for one action (its `CancellationReason` code).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CancelReason {
+    /// This action was not the cause.
+    None,
+    /// Its condition failed (the action's own error says which part).
+    ConditionalCheckFailed,
+    /// Another transaction or write was on the same item at the same time: worth retrying.
+    TransactionConflict,
+    /// DynamoDB refused the action itself.
+    ValidationError,
+    /// An item collection of a local index grew over 10 GB.
+    ItemCollectionSizeLimitExceeded,
+    /// The table's provisioned throughput was exceeded: worth retrying.
+    ProvisionedThroughputExceeded,
+    /// Throttled: worth retrying.
+    ThrottlingError,
+    /// Another code, as DynamoDB gave it (or `unknown` when it gave none).
+    Other(String),
+}
+
+impl CancelReason {
+    fn from_code(code: Option<&str>) -> Self {
+        match code {
+            Some("None") => Self::None,
+            Some("ConditionalCheckFailed") => Self::ConditionalCheckFailed,
+            Some("TransactionConflict") => Self::TransactionConflict,
+            Some("ValidationError") => Self::ValidationError,
+            Some("ItemCollectionSizeLimitExceeded") => Self::ItemCollectionSizeLimitExceeded,
+            Some("ProvisionedThroughputExceeded") => Self::ProvisionedThroughputExceeded,
+            Some("ThrottlingError") => Self::ThrottlingError,
+            Some(other) => Self::Other(other.to_owned()),
+            None => Self::Other("unknown".to_owned()),
+        }
+    }
+
+    /// Whether the transaction may go through when sent again.
+    fn retryable(&self) -> bool {
+        matches!(
+            self,
+            Self::None | Self::TransactionConflict | Self::ProvisionedThroughputExceeded | Self::ThrottlingError
+        )
+    }
+}
+
+impl fmt::Display for CancelReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::None => f.write_str("None"),
+            Self::ConditionalCheckFailed => f.write_str("ConditionalCheckFailed"),
+            Self::TransactionConflict => f.write_str("TransactionConflict"),
+            Self::ValidationError => f.write_str("ValidationError"),
+            Self::ItemCollectionSizeLimitExceeded => f.write_str("ItemCollectionSizeLimitExceeded"),
+            Self::ProvisionedThroughputExceeded => f.write_str("ProvisionedThroughputExceeded"),
+            Self::ThrottlingError => f.write_str("ThrottlingError"),
+            Self::Other(code) => f.write_str(code),
+        }
+    }
+}
+
+/// One action of a canceled transaction: which, on what item, and why.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct CanceledAction {
+    /// Its position in the transaction (from 0).
+    pub index: usize,
+    /// What it did.
+    pub kind: ActionKind,
+    /// The model.
+    pub model: &'static str,
+    /// The full table name.
+    pub table: String,
+    /// The key of its item.
+    pub key: Item,
+    /// DynamoDB's reason.
+    pub reason: CancelReason,
+    /// DynamoDB's message, if any.
+    pub message: Option<String>,
+    /// The item as stored when its condition failed (DynamoDB returns it on request,
+    /// which every action makes).
+    pub item: Option<Item>,
+    /// For a failed condition: the error the action would have had alone
+    /// ([`Error::VersionConflict`] for a version that moved, [`Error::AlreadyExists`],
+    /// [`Error::NotFound`], [`Error::PathNotFound`], [`Error::Validation`] for an
+    /// increment's bound, or [`Error::ConditionFailed`]).
+    pub error: Option<Box<Error>>,
+}
+
+impl CanceledAction {
+    /// Whether this action is a cause of the cancellation (its reason is not `None`).
+    pub fn is_cause(&self) -> bool {
+        self.reason != CancelReason::None
+    }
+
+    /// The item as stored, decoded as `D`; `None` if DynamoDB returned none.
+    pub fn current_item<D: Document>(&self) -> Option<Result<D>> {
+        self.item.clone().map(D::from_item)
+    }
+}
+
+/// The causes of a cancellation, for its message.
+pub(crate) struct Reasons<'a>(pub(crate) &'a [CanceledAction]);
+
+impl fmt::Display for Reasons<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut causes = self.0.iter().filter(|action| action.is_cause()).peekable();
+        if causes.peek().is_none() {
+            return f.write_str("no reason given");
+        }
+        for (i, action) in causes.enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            write!(
+                f,
+                "action {} ({:?} {} in `{}`): {}",
+                action.index, action.kind, action.model, action.table, action.reason
+            )?;
+            if let Some(error) = &action.error {
+                write!(f, " ({error})")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Whether a canceled transaction may go through when sent again: every cause is a
+/// conflict or throttling.
+pub(crate) fn retryable(actions: &[CanceledAction]) -> bool {
+    actions.iter().any(CanceledAction::is_cause) && actions.iter().all(|action| action.reason.retryable())
+}
+
+/// One compiled write action.
+#[derive(Debug, Clone)]
+struct Action {
+    kind: ActionKind,
+    model: &'static str,
+    table: String,
+    keys: KeyNames,
+    key: Item,
+    size: usize,
+    item: TransactWriteItem,
+    failure: WriteFailure,
+}
+
+fn key_names<M: Model>() -> KeyNames {
+    (M::KEY_SCHEMA.hash.name, M::KEY_SCHEMA.range.map(|range| range.name))
+}
+
+/// The key attributes of `item`.
+fn key_of(names: KeyNames, item: &Item) -> Item {
+    std::iter::once(names.0)
+        .chain(names.1)
+        .filter_map(|name| item.get(name).map(|value| (name.to_owned(), value.clone())))
+        .collect()
+}
+
+/// What the expressions add to a transaction's size: their values.
+fn values_size(expressions: &Expressions) -> usize {
+    expressions.values.as_ref().map_or(0, |values| values.values().map(attribute_size).sum())
+}
+
+/// Writes of any models applied all together or not at all (`TransactWriteItems`);
+/// awaits to `()`. Made by [`Db::transaction`].
+///
+/// Each action is the operation that would be sent alone, compiled with every check it
+/// has there; a refused one makes the whole transaction an [`Error::Action`] naming it,
+/// and nothing is sent. Before sending, the transaction itself is checked: at least 1
+/// and at most 100 actions, at most 4 MB of items, never two actions on one item
+/// ([`Error::InvalidTransaction`]).
+///
+/// Every transaction carries an idempotency token ([`token`](Self::token), or one made
+/// per call), kept through the library's retries, so a transaction retried after a
+/// lost answer is applied once. A transaction canceled only by conflicts or throttling
+/// is retried with the [`Db`]'s retry policy; any other cancellation is
+/// [`Error::TransactionCanceled`], listing every action with its reason, its key, the
+/// item as stored and, for a failed condition, the error the action would have had
+/// alone (a moved version is an [`Error::VersionConflict`] for that action).
+///
+/// ```
+/// use dynamo_model::{Db, Model};
+///
+/// #[derive(Model, Debug, Clone)]
+/// #[dynamo(table = "orders")]
+/// struct Order { #[dynamo(hash_key)] id: String, total: i64 }
+/// #[derive(Model, Debug, Clone)]
+/// #[dynamo(table = "customers")]
+/// struct Customer { #[dynamo(hash_key)] id: String, active: bool }
+///
+/// # let db = Db::new(aws_sdk_dynamodb::Client::from_conf(aws_sdk_dynamodb::Config::builder()
+/// #     .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest()).build()));
+/// let order = Order { id: "o1".into(), total: 5 };
+/// let transaction = db
+///     .transaction()
+///     .put(Order::put(&db, &order).if_not_exists())
+///     .check(Customer::check(&db, Customer::key("c1"), Customer::ACTIVE.eq(true)))
+///     .token("order-o1");
+/// let request = transaction.request()?; // the SDK request, unsent
+/// assert_eq!(request.get_transact_items().as_ref().map(Vec::len), Some(2));
+/// # Ok::<(), dynamo_model::Error>(())
+/// ```
+#[must_use = "a transaction does nothing until it is awaited"]
+pub struct Transaction<'a> {
+    db: &'a Db,
+    actions: Vec<Action>,
+    given: usize,
+    refused: Option<Error>,
+    token: Option<String>,
+}
+
+impl fmt::Debug for Transaction<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Transaction")
+            .field("actions", &self.given)
+            .field("refused", &self.refused)
+            .field("token", &self.token)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a> Transaction<'a> {
+    pub(crate) fn new(db: &'a Db) -> Self {
+        Self { db, actions: Vec::new(), given: 0, refused: None, token: None }
+    }
+
+    fn push(mut self, action: Result<Action>) -> Self {
+        let index = self.given;
+        self.given += 1;
+        match action {
+            Ok(action) => self.actions.push(action),
+            Err(error) => {
+                self.refused.get_or_insert(Error::Action { index, error: Box::new(error) });
+            }
+        }
+        self
+    }
+
+    /// Adds a put, with its conditions (`if_not_exists`, its version, its own).
+    pub fn put<M: Model>(self, put: Put<'_, M>) -> Self {
+        let action = put.compile().map(|compiled| {
+            let on_failure = compiled.expressions.condition.is_some();
+            let size = item_size(&compiled.item) + values_size(&compiled.expressions);
+            let keys = key_names::<M>();
+            let key = key_of(keys, &compiled.item);
+            let request = TxPut::builder()
+                .table_name(&compiled.table)
+                .set_item(Some(compiled.item))
+                .set_condition_expression(compiled.expressions.condition)
+                .set_expression_attribute_names(compiled.expressions.names)
+                .set_expression_attribute_values(compiled.expressions.values)
+                .set_return_values_on_condition_check_failure(
+                    on_failure.then_some(ReturnValuesOnConditionCheckFailure::AllOld),
+                )
+                .build()
+                .expect("table and item are set");
+            Action {
+                kind: ActionKind::Put,
+                model: M::NAME,
+                table: compiled.table,
+                keys,
+                key,
+                size,
+                item: TransactWriteItem::builder().put(request).build(),
+                failure: compiled.failure,
+            }
+        });
+        self.push(action)
+    }
+
+    /// Adds an update, with its conditions (the item exists unless `upsert`, its
+    /// version, an increment's bounds, its own).
+    pub fn update<M: Model>(self, update: Update<'_, M>) -> Self {
+        let action = update.compile().map(|compiled| {
+            let size = item_size(&compiled.key) + values_size(&compiled.expressions);
+            let key = compiled.key.clone();
+            let request = TxUpdate::builder()
+                .table_name(&compiled.table)
+                .set_key(Some(compiled.key))
+                .set_update_expression(compiled.expressions.update)
+                .set_condition_expression(compiled.expressions.condition)
+                .set_expression_attribute_names(compiled.expressions.names)
+                .set_expression_attribute_values(compiled.expressions.values)
+                .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+                .build()
+                .expect("table, key and update are set");
+            Action {
+                kind: ActionKind::Update,
+                model: M::NAME,
+                table: compiled.table,
+                keys: key_names::<M>(),
+                key,
+                size,
+                item: TransactWriteItem::builder().update(request).build(),
+                failure: compiled.failure,
+            }
+        });
+        self.push(action)
+    }
+
+    /// Adds a delete, with its conditions.
+    pub fn delete<M: Model>(self, delete: Delete<'_, M>) -> Self {
+        let action = delete.compile().map(|compiled| {
+            let on_failure = compiled.expressions.condition.is_some();
+            let size = item_size(&compiled.key) + values_size(&compiled.expressions);
+            let key = compiled.key.clone();
+            let request = TxDelete::builder()
+                .table_name(&compiled.table)
+                .set_key(Some(compiled.key))
+                .set_condition_expression(compiled.expressions.condition)
+                .set_expression_attribute_names(compiled.expressions.names)
+                .set_expression_attribute_values(compiled.expressions.values)
+                .set_return_values_on_condition_check_failure(
+                    on_failure.then_some(ReturnValuesOnConditionCheckFailure::AllOld),
+                )
+                .build()
+                .expect("table and key are set");
+            Action {
+                kind: ActionKind::Delete,
+                model: M::NAME,
+                table: compiled.table,
+                keys: key_names::<M>(),
+                key,
+                size,
+                item: TransactWriteItem::builder().delete(request).build(),
+                failure: compiled.failure,
+            }
+        });
+        self.push(action)
+    }
+
+    /// Adds a condition check: the transaction applies only if it holds.
+    pub fn check<M: Model>(self, check: Check<'_, M>) -> Self {
+        let action = check.compile().map(|compiled| {
+            let size = item_size(&compiled.key) + values_size(&compiled.expressions);
+            let key = compiled.key.clone();
+            // A check is made with a condition, so it always has one.
+            let condition = compiled.expressions.condition.unwrap_or_default();
+            let request = ConditionCheck::builder()
+                .table_name(&compiled.table)
+                .set_key(Some(compiled.key))
+                .condition_expression(condition)
+                .set_expression_attribute_names(compiled.expressions.names)
+                .set_expression_attribute_values(compiled.expressions.values)
+                .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+                .build()
+                .expect("table, key and condition are set");
+            Action {
+                kind: ActionKind::Check,
+                model: M::NAME,
+                table: compiled.table,
+                keys: key_names::<M>(),
+                key,
+                size,
+                item: TransactWriteItem::builder().condition_check(request).build(),
+                failure: compiled.failure,
+            }
+        });
+        self.push(action)
+    }
+
+    /// The idempotency token (1 to 36 characters): the same transaction sent again
+    /// with it within 10 minutes is applied once. Without one, each call makes its own,
+    /// kept through its retries.
+    pub fn token(mut self, token: impl Into<String>) -> Self {
+        self.token = Some(token.into());
+        self
+    }
+
+    /// The actions, checked as a whole.
+    fn checked(self) -> Result<(&'a Db, Vec<Action>, Option<String>)> {
+        if let Some(error) = self.refused {
+            return Err(error);
+        }
+        check_actions(
+            self.actions.iter().map(|action| (action.table.as_str(), action.keys, &action.key, action.size)),
+        )?;
+        Ok((self.db, self.actions, self.token))
+    }
+
+    /// The `TransactWriteItems` request this transaction sends, unsent (with its token
+    /// if one was given).
+    pub fn request(self) -> Result<TransactWriteItemsFluentBuilder> {
+        let (db, actions, token) = self.checked()?;
+        Ok(db
+            .client()
+            .transact_write_items()
+            .set_transact_items(Some(actions.into_iter().map(|action| action.item).collect()))
+            .set_client_request_token(token))
+    }
+
+    async fn send(self) -> Result<()> {
+        let (db, actions, token) = self.checked()?;
+        let token = token.unwrap_or_else(new_token);
+        let items: Vec<TransactWriteItem> = actions.iter().map(|action| action.item.clone()).collect();
+        let table = actions.first().map(|action| action.table.clone()).unwrap_or_default();
+        let policy = db.retry_policy();
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            let request = db
+                .client()
+                .transact_write_items()
+                .set_transact_items(Some(items.clone()))
+                .client_request_token(&token)
+                .send();
+            let error = match db.send_transaction(&table, request).await {
+                Ok(_) => return Ok(()),
+                Err(crate::send::TransactionFailure::Canceled(reasons)) => canceled(&actions, reasons),
+                Err(crate::send::TransactionFailure::Other(error)) => error,
+            };
+            let again = match &error {
+                Error::TransactionCanceled { .. } => error.is_retryable(),
+                other => crate::batch::library_retries(db, other),
+            };
+            if !again || tries >= policy.attempts() {
+                return Err(error);
+            }
+            policy.wait(tries).await;
+        }
+    }
+}
+
+impl<'a> IntoFuture for Transaction<'a> {
+    type Output = Result<()>;
+    type IntoFuture = OpFuture<'a, ()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+/// DynamoDB's rules for a transaction as a whole, on its actions' tables, keys and sizes.
+fn check_actions<'k>(actions: impl ExactSizeIterator<Item = (&'k str, KeyNames, &'k Item, usize)>) -> Result<()> {
+    let count = actions.len();
+    if count == 0 {
+        return Err(Error::InvalidTransaction { reason: TransactionReason::Empty });
+    }
+    if count > MAX_TRANSACTION_ACTIONS {
+        return Err(Error::InvalidTransaction {
+            reason: TransactionReason::TooManyActions { count, max: MAX_TRANSACTION_ACTIONS },
+        });
+    }
+    let mut seen: Vec<Vec<u8>> = Vec::with_capacity(count);
+    let mut size = 0;
+    for (second, (table, names, key, action_size)) in actions.enumerate() {
+        size += action_size;
+        if let Some(id) = identity(table, names, key) {
+            if let Some(first) = seen.iter().position(|other| *other == id) {
+                return Err(Error::InvalidTransaction { reason: TransactionReason::SameItem { first, second } });
+            }
+            seen.push(id);
+        } else {
+            seen.push(Vec::new());
+        }
+    }
+    if size > MAX_TRANSACTION_BYTES {
+        return Err(Error::InvalidTransaction {
+            reason: TransactionReason::TooLarge { size, max: MAX_TRANSACTION_BYTES },
+        });
+    }
+    Ok(())
+}
+
+/// A token no other call makes: 32 random hex digits.
+fn new_token() -> String {
+    format!("{:016x}{:016x}", crate::retry::random(), crate::retry::random())
+}
+
+/// The typed error of a canceled transaction: each action with its reason, its item,
+/// and for a failed condition the action's own reading of it.
+fn canceled(actions: &[Action], reasons: Vec<aws_sdk_dynamodb::types::CancellationReason>) -> Error {
+    let mut reasons = reasons.into_iter();
+    let actions = actions
+        .iter()
+        .enumerate()
+        .map(|(index, action)| {
+            let reason = reasons.next();
+            let code = CancelReason::from_code(reason.as_ref().and_then(|reason| reason.code.as_deref()));
+            let message = reason.as_ref().and_then(|reason| reason.message.clone());
+            let item = reason.and_then(|reason| reason.item).filter(|item| !item.is_empty());
+            let error = (code == CancelReason::ConditionalCheckFailed)
+                .then(|| Box::new(action.failure.clone().explain(item.clone())));
+            CanceledAction {
+                index,
+                kind: action.kind,
+                model: action.model,
+                table: action.table.clone(),
+                key: action.key.clone(),
+                reason: code,
+                message,
+                item,
+                error,
+            }
+        })
+        .collect();
+    Error::TransactionCanceled { actions }
+}
+
+/// Reads of any models, all from one point in time (`TransactGetItems`). Made by
+/// [`Db::transaction_get`]: add reads with [`get`](Self::get), keep the typed
+/// [`Handle`] each gives back, await, and take each result with its handle.
+///
+/// At most 100 reads, never two of one item (checked before sending). Projections
+/// ([`Get::project_into`]) and `skip_expired` apply as for a get alone.
+///
+/// ```no_run
+/// # use dynamo_model::{Db, Model};
+/// # #[derive(Model, Debug, Clone)] #[dynamo(table = "orders")]
+/// # struct Order { #[dynamo(hash_key)] id: String, total: i64 }
+/// # #[derive(Model, Debug, Clone)] #[dynamo(table = "customers")]
+/// # struct Customer { #[dynamo(hash_key)] id: String, active: bool }
+/// # async fn run(db: &Db) -> dynamo_model::Result<()> {
+/// let mut read = db.transaction_get();
+/// let order = read.get(Order::get(db, Order::key("o1")));
+/// let customer = read.get(Customer::get(db, Customer::key("c1")));
+/// let got = read.await?;
+/// let order: Option<Order> = got.get(&order)?;
+/// let customer: Option<Customer> = got.get(&customer)?;
+/// # Ok(()) }
+/// ```
+#[must_use = "a read does nothing until it is awaited"]
+pub struct TransactionGet<'a> {
+    db: &'a Db,
+    id: u64,
+    reads: Vec<Read>,
+    refused: Option<Error>,
+}
+
+impl fmt::Debug for TransactionGet<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TransactionGet").field("reads", &self.reads.len()).finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug)]
+struct Read {
+    model: &'static str,
+    table: String,
+    keys: KeyNames,
+    key: Item,
+    item: TransactGetItem,
+    expired: Option<fn(&Item) -> bool>,
+}
+
+/// The typed ticket of one read of a [`TransactionGet`]: give it to
+/// [`TransactionGot::get`] for that read's result, as `Option<P>`.
+#[derive(Debug)]
+pub struct Handle<P> {
+    index: usize,
+    id: u64,
+    marker: PhantomData<fn() -> P>,
+}
+
+impl<P> Clone for Handle<P> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<P> Copy for Handle<P> {}
+
+impl<P> Handle<P> {
+    /// The position of the read in its transaction (from 0).
+    pub fn index(&self) -> usize {
+        self.index
+    }
+}
+
+/// The items a [`TransactionGet`] read; take each with its [`Handle`].
+#[derive(Debug, Clone)]
+pub struct TransactionGot {
+    id: u64,
+    items: Vec<Option<Item>>,
+}
+
+impl TransactionGot {
+    /// The result of one read: `None` when there was no item.
+    pub fn get<P: Document>(&self, handle: &Handle<P>) -> Result<Option<P>> {
+        match self.items.get(handle.index) {
+            Some(item) if handle.id == self.id => item.clone().map(P::from_item).transpose(),
+            _ => Err(Error::InvalidRequest { model: P::NAME, reason: crate::RequestReason::ForeignHandle }),
+        }
+    }
+
+    /// The raw items read, in order.
+    pub fn items(&self) -> &[Option<Item>] {
+        &self.items
+    }
+}
+
+impl<'a> TransactionGet<'a> {
+    pub(crate) fn new(db: &'a Db) -> Self {
+        Self { db, id: crate::retry::random(), reads: Vec::new(), refused: None }
+    }
+
+    /// Adds a read; its result is `Option<P>`, taken with the handle.
+    pub fn get<M: Model, P: Document>(&mut self, get: Get<'_, M, P>) -> Handle<P> {
+        let index = self.reads.len() + usize::from(self.refused.is_some());
+        let handle = Handle { index: self.reads.len(), id: self.id, marker: PhantomData };
+        match get.parts() {
+            Ok((compiled, expired)) => {
+                let request = TxGet::builder()
+                    .table_name(&compiled.table)
+                    .set_key(Some(compiled.key.clone()))
+                    .set_projection_expression(compiled.expressions.projection)
+                    .set_expression_attribute_names(compiled.expressions.names)
+                    .build()
+                    .expect("table and key are set");
+                self.reads.push(Read {
+                    model: M::NAME,
+                    table: compiled.table,
+                    keys: key_names::<M>(),
+                    key: compiled.key,
+                    item: TransactGetItem::builder().get(request).build(),
+                    expired,
+                });
+            }
+            Err(error) => {
+                self.refused.get_or_insert(Error::Action { index, error: Box::new(error) });
+            }
+        }
+        handle
+    }
+
+    fn checked(self) -> Result<(&'a Db, u64, Vec<Read>)> {
+        if let Some(error) = self.refused {
+            return Err(error);
+        }
+        check_actions(self.reads.iter().map(|read| (read.table.as_str(), read.keys, &read.key, 0)))?;
+        Ok((self.db, self.id, self.reads))
+    }
+
+    /// The `TransactGetItems` request, unsent.
+    pub fn request(self) -> Result<TransactGetItemsFluentBuilder> {
+        let (db, _, reads) = self.checked()?;
+        Ok(db.client().transact_get_items().set_transact_items(Some(reads.into_iter().map(|read| read.item).collect())))
+    }
+
+    async fn send(self) -> Result<TransactionGot> {
+        let (db, id, reads) = self.checked()?;
+        let items: Vec<TransactGetItem> = reads.iter().map(|read| read.item.clone()).collect();
+        let table = reads.first().map(|read| read.table.clone()).unwrap_or_default();
+        let policy = db.retry_policy();
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            let request = db.client().transact_get_items().set_transact_items(Some(items.clone())).send();
+            let error = match db.send_transaction_get(&table, request).await {
+                Ok(output) => {
+                    let mut responses = output.responses.unwrap_or_default().into_iter();
+                    let items = reads
+                        .iter()
+                        .map(|read| {
+                            let item =
+                                responses.next().and_then(|response| response.item).filter(|item| !item.is_empty());
+                            item.filter(|item| !read.expired.is_some_and(|expired| expired(item)))
+                        })
+                        .collect();
+                    return Ok(TransactionGot { id, items });
+                }
+                Err(crate::send::TransactionFailure::Canceled(reasons)) => {
+                    let actions = reads
+                        .iter()
+                        .enumerate()
+                        .zip(reasons.into_iter().map(Some).chain(std::iter::repeat(None)))
+                        .map(|((index, read), reason)| CanceledAction {
+                            index,
+                            kind: ActionKind::Get,
+                            model: read.model,
+                            table: read.table.clone(),
+                            key: read.key.clone(),
+                            reason: CancelReason::from_code(reason.as_ref().and_then(|reason| reason.code.as_deref())),
+                            message: reason.and_then(|reason| reason.message),
+                            item: None,
+                            error: None,
+                        })
+                        .collect();
+                    Error::TransactionCanceled { actions }
+                }
+                Err(crate::send::TransactionFailure::Other(error)) => error,
+            };
+            let again = match &error {
+                Error::TransactionCanceled { .. } => error.is_retryable(),
+                other => crate::batch::library_retries(db, other),
+            };
+            if !again || tries >= policy.attempts() {
+                return Err(error);
+            }
+            policy.wait(tries).await;
+        }
+    }
+}
+
+impl<'a> IntoFuture for TransactionGet<'a> {
+    type Output = Result<TransactionGot>;
+    type IntoFuture = OpFuture<'a, TransactionGot>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
