@@ -118,7 +118,10 @@ pub enum BatchCause {
     /// store, a key written twice in the call): [`Error::Action`] with its index. The
     /// call stopped taking input there.
     Refused(Box<Error>),
-    /// A request failed with an error not worth retrying (a missing table, …).
+    /// A request failed with an error the library does not retry: one not worth
+    /// retrying (a missing table, a validation error), or one the SDK's own retries
+    /// already gave up on (see [`retry`](crate::retry)); [`Error::is_retryable`] of the
+    /// batch error says which.
     Failed(Box<Error>),
 }
 

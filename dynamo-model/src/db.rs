@@ -66,10 +66,11 @@ impl Db {
         &self.retry
     }
 
-    /// Whether the client retries throttling, server errors and network faults itself
-    /// (its `RetryConfig` allows more than one attempt).
+    /// Whether the client retries throttling, server errors and network faults itself:
+    /// its `RetryConfig` allows more than one attempt. A client configured without one
+    /// gets the SDK's default (standard mode, 3 attempts), which its config does not show.
     pub(crate) fn sdk_retries(&self) -> bool {
-        self.client.config().retry_config().is_some_and(|config| config.max_attempts() > 1)
+        self.client.config().retry_config().is_none_or(|config| config.max_attempts() > 1)
     }
 
     /// Seals the cursors of queries and scans with `key` (see [`CursorKey`]): clients

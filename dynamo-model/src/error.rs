@@ -295,7 +295,11 @@ impl Error {
         match self {
             Error::Service { retryable, .. } => *retryable,
             Error::TransactionCanceled { actions } => crate::tx::retryable(actions),
-            Error::Batch(batch) => matches!(batch.cause, crate::batch::BatchCause::RetriesExhausted { .. }),
+            Error::Batch(batch) => match &batch.cause {
+                crate::batch::BatchCause::RetriesExhausted { .. } => true,
+                crate::batch::BatchCause::Failed(error) => error.is_retryable(),
+                crate::batch::BatchCause::Refused(_) => false,
+            },
             _ => false,
         }
     }

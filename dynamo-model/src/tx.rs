@@ -634,6 +634,7 @@ fn canceled(actions: &[Action], reasons: Vec<aws_sdk_dynamodb::types::Cancellati
 pub struct TransactionGet<'a> {
     db: &'a Db,
     id: u64,
+    given: usize,
     reads: Vec<Read>,
     refused: Option<Error>,
 }
@@ -702,12 +703,13 @@ impl TransactionGot {
 
 impl<'a> TransactionGet<'a> {
     pub(crate) fn new(db: &'a Db) -> Self {
-        Self { db, id: crate::retry::random(), reads: Vec::new(), refused: None }
+        Self { db, id: crate::retry::random(), given: 0, reads: Vec::new(), refused: None }
     }
 
     /// Adds a read; its result is `Option<P>`, taken with the handle.
     pub fn get<M: Model, P: Document>(&mut self, get: Get<'_, M, P>) -> Handle<P> {
-        let index = self.reads.len() + usize::from(self.refused.is_some());
+        let index = self.given;
+        self.given += 1;
         let handle = Handle { index: self.reads.len(), id: self.id, marker: PhantomData };
         match get.parts() {
             Ok((compiled, expired)) => {
