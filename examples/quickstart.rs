@@ -1,5 +1,6 @@
 //! The quickstart: a model with a partition and a sort key, its table, and a put, a
-//! get, a query, a page of results with its cursor, an update and a delete.
+//! get, a query, a page of results with its cursor, an update, a transaction, a batch
+//! read and a delete.
 //!
 //! ```text
 //! cargo run --example quickstart            # on a DynamoDB Local it starts itself
@@ -111,6 +112,31 @@ async fn main() -> Result<(), Error> {
         .into_item()?;
     println!("update  {updated:?}");
     assert_eq!((updated.total_cents, updated.version), (7_50, 2));
+
+    // A transaction: both writes or neither. The put carries the stale struct (version
+    // 0, the order is at 1), so DynamoDB cancels it and says which action failed and why;
+    // nothing of it is applied.
+    let refund = db
+        .transaction()
+        .update(Order::update(&db, Order::key("c-42", "2026-12-01-003")).add(&Order::TOTAL_CENTS, -1_00))
+        .put(Order::put(&db, &Order { note: Some("refunded".into()), ..order.clone() }))
+        .await;
+    match refund {
+        Err(Error::TransactionCanceled { actions }) => {
+            let failed = actions.iter().find(|action| action.is_cause()).expect("a cause");
+            let Some(error) = failed.error.as_deref() else { panic!("a failed condition explains itself") };
+            println!("tx      canceled: action {} ({}): {error}", failed.index, failed.reason);
+            assert_eq!(failed.index, 1);
+            assert!(matches!(error, Error::VersionConflict { expected: 0, .. }));
+        }
+        other => panic!("expected the transaction to be canceled, got {other:?}"),
+    }
+
+    // A batch read: any number of keys, in requests of 100, in the order given.
+    let got = Order::batch_get(&db, [Order::key("c-42", "2026-12-01-003"), Order::key("c-42", "none")]).await?;
+    println!("batch   {} found, {} not found", got.items.len(), got.not_found.len());
+    assert_eq!((got.items.len(), got.not_found.len()), (1, 1));
+    assert_eq!(got.items[0].total_cents, 7_50, "the canceled transaction changed nothing");
 
     let deleted = Order::delete(&db, order.key()).await?.into_item()?;
     println!("deleted {deleted:?}");
