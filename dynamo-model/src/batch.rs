@@ -37,6 +37,7 @@ use futures::stream::{self, Stream, StreamExt};
 use crate::compile::identity::{identity, same_key, Fingerprints, KeyNames};
 use crate::error::RequestReason;
 use crate::ops::OpFuture;
+use crate::retry::library_retries;
 use crate::{Db, Document, Error, Item, Model, ModelKey, Result};
 
 /// Writes in one `BatchWriteItem` request: DynamoDB's limit.
@@ -580,13 +581,6 @@ impl Totals {
             }
         }
     }
-}
-
-/// Whether the library retries an error of a batch or transaction request: one worth
-/// retrying that the SDK's own retries did not already take care of.
-pub(crate) fn library_retries(db: &Db, error: &Error) -> bool {
-    let conflict = matches!(error, Error::Service { code: Some(code), .. } if code == "TransactionConflictException");
-    error.is_retryable() && (conflict || !db.sdk_retries())
 }
 
 /// Sends one chunk's request, then its unprocessed items again with backoff, until all

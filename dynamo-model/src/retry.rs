@@ -17,8 +17,11 @@
 //! Validation errors, failed conditions and everything found before sending are never
 //! retried.
 
+use std::future::Future;
 use std::hash::{BuildHasher, Hasher};
 use std::time::Duration;
+
+use crate::{Db, Error, Result};
 
 /// How the library retries: at most `max_attempts` tries of one request, waiting
 /// between them an exponential backoff from `base_delay`, capped at `max_delay`, with
@@ -128,6 +131,36 @@ impl RetryPolicy {
         let delay = self.delay(retry);
         if !delay.is_zero() {
             tokio::time::sleep(delay).await;
+        }
+    }
+}
+
+/// Whether the library retries an error of a batch or transaction request: a
+/// transaction canceled only by conflicts or throttling, a transaction conflict, or
+/// another error worth retrying that the SDK's own retries did not already take care of.
+pub(crate) fn library_retries(db: &Db, error: &Error) -> bool {
+    match error {
+        Error::TransactionCanceled { .. } => error.is_retryable(),
+        Error::Service { code: Some(code), retryable: true, .. } if code == "TransactionConflictException" => true,
+        _ => error.is_retryable() && !db.sdk_retries(),
+    }
+}
+
+/// Runs `attempt` until it succeeds, fails in a way the library does not retry, or the
+/// `Db`'s policy runs out of attempts; waits the policy's delay between attempts.
+pub(crate) async fn retrying<T, F, Fut>(db: &Db, mut attempt: F) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T>>,
+{
+    let policy = db.retry_policy();
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        match attempt().await {
+            Ok(output) => return Ok(output),
+            Err(error) if tries < policy.attempts() && library_retries(db, &error) => policy.wait(tries).await,
+            Err(error) => return Err(error),
         }
     }
 }

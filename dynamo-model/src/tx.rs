@@ -34,15 +34,12 @@ use std::marker::PhantomData;
 
 use aws_sdk_dynamodb::operation::transact_get_items::builders::TransactGetItemsFluentBuilder;
 use aws_sdk_dynamodb::operation::transact_write_items::builders::TransactWriteItemsFluentBuilder;
-use aws_sdk_dynamodb::types::{
-    ConditionCheck, Delete as TxDelete, Get as TxGet, Put as TxPut, ReturnValuesOnConditionCheckFailure,
-    TransactGetItem, TransactWriteItem, Update as TxUpdate,
-};
+use aws_sdk_dynamodb::types::{Get as TxGet, TransactGetItem, TransactWriteItem};
 
 use crate::compile::identity::{identity, KeyNames};
-use crate::compile::{Expressions, WriteFailure};
-use crate::limits::{attribute_size, item_size};
+use crate::compile::{CompiledCheck, CompiledDelete, CompiledUpdate, TransactWrite};
 use crate::ops::{Check, Delete, Get, OpFuture, Put, Update};
+use crate::send::TransactionFailure;
 use crate::{Db, Document, Error, Item, Model, Result};
 
 /// Actions in one transaction: DynamoDB's limit.
@@ -247,29 +244,12 @@ pub(crate) fn retryable(actions: &[CanceledAction]) -> bool {
 struct Action {
     kind: ActionKind,
     model: &'static str,
-    table: String,
     keys: KeyNames,
-    key: Item,
-    size: usize,
-    item: TransactWriteItem,
-    failure: WriteFailure,
+    write: TransactWrite,
 }
 
 fn key_names<M: Model>() -> KeyNames {
     (M::KEY_SCHEMA.hash.name, M::KEY_SCHEMA.range.map(|range| range.name))
-}
-
-/// The key attributes of `item`.
-fn key_of(names: KeyNames, item: &Item) -> Item {
-    std::iter::once(names.0)
-        .chain(names.1)
-        .filter_map(|name| item.get(name).map(|value| (name.to_owned(), value.clone())))
-        .collect()
-}
-
-/// What the expressions add to a transaction's size: their values.
-fn values_size(expressions: &Expressions) -> usize {
-    expressions.values.as_ref().map_or(0, |values| values.values().map(attribute_size).sum())
 }
 
 /// Writes of any models applied all together or not at all (`TransactWriteItems`);
@@ -347,127 +327,34 @@ impl<'a> Transaction<'a> {
         self
     }
 
+    fn write<M: Model>(self, kind: ActionKind, write: Result<TransactWrite>) -> Self {
+        let action = write.map(|write| Action { kind, model: M::NAME, keys: key_names::<M>(), write });
+        self.push(action)
+    }
+
     /// Adds a put, with its conditions (`if_not_exists`, its version, its own).
     pub fn put<M: Model>(self, put: Put<'_, M>) -> Self {
-        let action = put.compile().map(|compiled| {
-            let on_failure = compiled.expressions.condition.is_some();
-            let size = item_size(&compiled.item) + values_size(&compiled.expressions);
-            let keys = key_names::<M>();
-            let key = key_of(keys, &compiled.item);
-            let request = TxPut::builder()
-                .table_name(&compiled.table)
-                .set_item(Some(compiled.item))
-                .set_condition_expression(compiled.expressions.condition)
-                .set_expression_attribute_names(compiled.expressions.names)
-                .set_expression_attribute_values(compiled.expressions.values)
-                .set_return_values_on_condition_check_failure(
-                    on_failure.then_some(ReturnValuesOnConditionCheckFailure::AllOld),
-                )
-                .build()
-                .expect("table and item are set");
-            Action {
-                kind: ActionKind::Put,
-                model: M::NAME,
-                table: compiled.table,
-                keys,
-                key,
-                size,
-                item: TransactWriteItem::builder().put(request).build(),
-                failure: compiled.failure,
-            }
-        });
-        self.push(action)
+        let write = put.compile().map(|compiled| compiled.into_transact(key_names::<M>()));
+        self.write::<M>(ActionKind::Put, write)
     }
 
     /// Adds an update, with its conditions (the item exists unless `upsert`, its
     /// version, an increment's bounds, its own).
     pub fn update<M: Model>(self, update: Update<'_, M>) -> Self {
-        let action = update.compile().map(|compiled| {
-            let size = item_size(&compiled.key) + values_size(&compiled.expressions);
-            let key = compiled.key.clone();
-            let request = TxUpdate::builder()
-                .table_name(&compiled.table)
-                .set_key(Some(compiled.key))
-                .set_update_expression(compiled.expressions.update)
-                .set_condition_expression(compiled.expressions.condition)
-                .set_expression_attribute_names(compiled.expressions.names)
-                .set_expression_attribute_values(compiled.expressions.values)
-                .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-                .build()
-                .expect("table, key and update are set");
-            Action {
-                kind: ActionKind::Update,
-                model: M::NAME,
-                table: compiled.table,
-                keys: key_names::<M>(),
-                key,
-                size,
-                item: TransactWriteItem::builder().update(request).build(),
-                failure: compiled.failure,
-            }
-        });
-        self.push(action)
+        let write = update.compile().map(CompiledUpdate::into_transact);
+        self.write::<M>(ActionKind::Update, write)
     }
 
     /// Adds a delete, with its conditions.
     pub fn delete<M: Model>(self, delete: Delete<'_, M>) -> Self {
-        let action = delete.compile().map(|compiled| {
-            let on_failure = compiled.expressions.condition.is_some();
-            let size = item_size(&compiled.key) + values_size(&compiled.expressions);
-            let key = compiled.key.clone();
-            let request = TxDelete::builder()
-                .table_name(&compiled.table)
-                .set_key(Some(compiled.key))
-                .set_condition_expression(compiled.expressions.condition)
-                .set_expression_attribute_names(compiled.expressions.names)
-                .set_expression_attribute_values(compiled.expressions.values)
-                .set_return_values_on_condition_check_failure(
-                    on_failure.then_some(ReturnValuesOnConditionCheckFailure::AllOld),
-                )
-                .build()
-                .expect("table and key are set");
-            Action {
-                kind: ActionKind::Delete,
-                model: M::NAME,
-                table: compiled.table,
-                keys: key_names::<M>(),
-                key,
-                size,
-                item: TransactWriteItem::builder().delete(request).build(),
-                failure: compiled.failure,
-            }
-        });
-        self.push(action)
+        let write = delete.compile().map(CompiledDelete::into_transact);
+        self.write::<M>(ActionKind::Delete, write)
     }
 
     /// Adds a condition check: the transaction applies only if it holds.
     pub fn check<M: Model>(self, check: Check<'_, M>) -> Self {
-        let action = check.compile().map(|compiled| {
-            let size = item_size(&compiled.key) + values_size(&compiled.expressions);
-            let key = compiled.key.clone();
-            // A check is made with a condition, so it always has one.
-            let condition = compiled.expressions.condition.unwrap_or_default();
-            let request = ConditionCheck::builder()
-                .table_name(&compiled.table)
-                .set_key(Some(compiled.key))
-                .condition_expression(condition)
-                .set_expression_attribute_names(compiled.expressions.names)
-                .set_expression_attribute_values(compiled.expressions.values)
-                .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-                .build()
-                .expect("table, key and condition are set");
-            Action {
-                kind: ActionKind::Check,
-                model: M::NAME,
-                table: compiled.table,
-                keys: key_names::<M>(),
-                key,
-                size,
-                item: TransactWriteItem::builder().condition_check(request).build(),
-                failure: compiled.failure,
-            }
-        });
-        self.push(action)
+        let write = check.compile().map(CompiledCheck::into_transact);
+        self.write::<M>(ActionKind::Check, write)
     }
 
     /// The idempotency token (1 to 36 characters): the same transaction sent again
@@ -484,7 +371,9 @@ impl<'a> Transaction<'a> {
             return Err(error);
         }
         check_actions(
-            self.actions.iter().map(|action| (action.table.as_str(), action.keys, &action.key, action.size)),
+            self.actions
+                .iter()
+                .map(|action| (action.write.table.as_str(), action.keys, &action.write.key, action.write.size)),
         )?;
         Ok((self.db, self.actions, self.token))
     }
@@ -496,39 +385,25 @@ impl<'a> Transaction<'a> {
         Ok(db
             .client()
             .transact_write_items()
-            .set_transact_items(Some(actions.into_iter().map(|action| action.item).collect()))
+            .set_transact_items(Some(actions.into_iter().map(|action| action.write.item).collect()))
             .set_client_request_token(token))
     }
 
     async fn send(self) -> Result<()> {
         let (db, actions, token) = self.checked()?;
         let token = token.unwrap_or_else(new_token);
-        let items: Vec<TransactWriteItem> = actions.iter().map(|action| action.item.clone()).collect();
-        let table = actions.first().map(|action| action.table.clone()).unwrap_or_default();
-        let policy = db.retry_policy();
-        let mut tries = 0;
-        loop {
-            tries += 1;
-            let request = db
-                .client()
-                .transact_write_items()
-                .set_transact_items(Some(items.clone()))
-                .client_request_token(&token)
-                .send();
-            let error = match db.send_transaction(&table, request).await {
-                Ok(_) => return Ok(()),
-                Err(crate::send::TransactionFailure::Canceled(reasons)) => canceled(&actions, reasons),
-                Err(crate::send::TransactionFailure::Other(error)) => error,
-            };
-            let again = match &error {
-                Error::TransactionCanceled { .. } => error.is_retryable(),
-                other => crate::batch::library_retries(db, other),
-            };
-            if !again || tries >= policy.attempts() {
-                return Err(error);
+        let items: Vec<TransactWriteItem> = actions.iter().map(|action| action.write.item.clone()).collect();
+        let table = actions.first().map(|action| action.write.table.clone()).unwrap_or_default();
+        crate::retry::retrying(db, || async {
+            let request =
+                db.client().transact_write_items().set_transact_items(Some(items.clone())).client_request_token(&token);
+            match db.send_transaction(&table, request.send()).await {
+                Ok(_) => Ok(()),
+                Err(TransactionFailure::Canceled(reasons)) => Err(canceled(&actions, reasons)),
+                Err(TransactionFailure::Other(error)) => Err(error),
             }
-            policy.wait(tries).await;
-        }
+        })
+        .await
     }
 }
 
@@ -591,13 +466,13 @@ fn canceled(actions: &[Action], reasons: Vec<aws_sdk_dynamodb::types::Cancellati
             let message = reason.as_ref().and_then(|reason| reason.message.clone());
             let item = reason.and_then(|reason| reason.item).filter(|item| !item.is_empty());
             let error = (code == CancelReason::ConditionalCheckFailed)
-                .then(|| Box::new(action.failure.clone().explain(item.clone())));
+                .then(|| Box::new(action.write.failure.clone().explain(item.clone())));
             CanceledAction {
                 index,
                 kind: action.kind,
                 model: action.model,
-                table: action.table.clone(),
-                key: action.key.clone(),
+                table: action.write.table.clone(),
+                key: action.write.key.clone(),
                 reason: code,
                 message,
                 item,
@@ -754,55 +629,49 @@ impl<'a> TransactionGet<'a> {
         let (db, id, reads) = self.checked()?;
         let items: Vec<TransactGetItem> = reads.iter().map(|read| read.item.clone()).collect();
         let table = reads.first().map(|read| read.table.clone()).unwrap_or_default();
-        let policy = db.retry_policy();
-        let mut tries = 0;
-        loop {
-            tries += 1;
-            let request = db.client().transact_get_items().set_transact_items(Some(items.clone())).send();
-            let error = match db.send_transaction_get(&table, request).await {
-                Ok(output) => {
-                    let mut responses = output.responses.unwrap_or_default().into_iter();
-                    let items = reads
-                        .iter()
-                        .map(|read| {
-                            let item =
-                                responses.next().and_then(|response| response.item).filter(|item| !item.is_empty());
-                            item.filter(|item| !read.expired.is_some_and(|expired| expired(item)))
-                        })
-                        .collect();
-                    return Ok(TransactionGot { id, items });
-                }
-                Err(crate::send::TransactionFailure::Canceled(reasons)) => {
-                    let actions = reads
-                        .iter()
-                        .enumerate()
-                        .zip(reasons.into_iter().map(Some).chain(std::iter::repeat(None)))
-                        .map(|((index, read), reason)| CanceledAction {
-                            index,
-                            kind: ActionKind::Get,
-                            model: read.model,
-                            table: read.table.clone(),
-                            key: read.key.clone(),
-                            reason: CancelReason::from_code(reason.as_ref().and_then(|reason| reason.code.as_deref())),
-                            message: reason.and_then(|reason| reason.message),
-                            item: None,
-                            error: None,
-                        })
-                        .collect();
-                    Error::TransactionCanceled { actions }
-                }
-                Err(crate::send::TransactionFailure::Other(error)) => error,
-            };
-            let again = match &error {
-                Error::TransactionCanceled { .. } => error.is_retryable(),
-                other => crate::batch::library_retries(db, other),
-            };
-            if !again || tries >= policy.attempts() {
-                return Err(error);
+        let output = crate::retry::retrying(db, || async {
+            let request = db.client().transact_get_items().set_transact_items(Some(items.clone()));
+            match db.send_transaction_get(&table, request.send()).await {
+                Ok(output) => Ok(output),
+                Err(TransactionFailure::Canceled(reasons)) => Err(canceled_reads(&reads, reasons)),
+                Err(TransactionFailure::Other(error)) => Err(error),
             }
-            policy.wait(tries).await;
-        }
+        })
+        .await?;
+        let mut responses = output.responses.unwrap_or_default().into_iter();
+        let items = reads
+            .iter()
+            .map(|read| {
+                let item = responses.next().and_then(|response| response.item).filter(|item| !item.is_empty());
+                item.filter(|item| !read.expired.is_some_and(|expired| expired(item)))
+            })
+            .collect();
+        Ok(TransactionGot { id, items })
     }
+}
+
+/// The typed error of a canceled read: each read with its reason.
+fn canceled_reads(reads: &[Read], reasons: Vec<aws_sdk_dynamodb::types::CancellationReason>) -> Error {
+    let mut reasons = reasons.into_iter();
+    let actions = reads
+        .iter()
+        .enumerate()
+        .map(|(index, read)| {
+            let reason = reasons.next();
+            CanceledAction {
+                index,
+                kind: ActionKind::Get,
+                model: read.model,
+                table: read.table.clone(),
+                key: read.key.clone(),
+                reason: CancelReason::from_code(reason.as_ref().and_then(|reason| reason.code.as_deref())),
+                message: reason.and_then(|reason| reason.message),
+                item: None,
+                error: None,
+            }
+        })
+        .collect();
+    Error::TransactionCanceled { actions }
 }
 
 impl<'a> IntoFuture for TransactionGet<'a> {

@@ -31,6 +31,14 @@ pub(crate) fn identity(table: &str, names: KeyNames, item: &Item) -> Option<Vec<
     Some(out)
 }
 
+/// The key attributes of `item`.
+pub(crate) fn key_of(names: KeyNames, item: &Item) -> Item {
+    std::iter::once(names.0)
+        .chain(names.1)
+        .filter_map(|name| item.get(name).map(|value| (name.to_owned(), value.clone())))
+        .collect()
+}
+
 /// Whether `a` and `b` hold the same key values under `names`.
 pub(crate) fn same_key(names: KeyNames, a: &Item, b: &Item) -> bool {
     std::iter::once(names.0).chain(names.1).all(|name| match (a.get(name), b.get(name)) {

@@ -30,7 +30,10 @@ use aws_sdk_dynamodb::operation::put_item::builders::PutItemFluentBuilder;
 use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 use aws_sdk_dynamodb::operation::scan::builders::ScanFluentBuilder;
 use aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder;
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure, Select};
+use aws_sdk_dynamodb::types::{
+    AttributeValue, ConditionCheck, Delete as TransactDelete, Put as TransactPut, ReturnValue,
+    ReturnValuesOnConditionCheckFailure, Select, TransactWriteItem, Update as TransactUpdate,
+};
 use aws_sdk_dynamodb::Client;
 
 pub(crate) use expressions::Compiler;
@@ -38,7 +41,32 @@ pub use failure::WriteFailure;
 pub(crate) use failure::{elements, Guard, WriteKind};
 pub use values::{KeyRole, MAX_NAME_LEN};
 
+use crate::limits::{attribute_size, item_size};
 use crate::Item;
+
+/// A compiled write as a transaction carries it: the action, and what the transaction
+/// checks and reports of it.
+#[derive(Debug, Clone)]
+pub(crate) struct TransactWrite {
+    pub(crate) table: String,
+    /// The key attributes of its item.
+    pub(crate) key: Item,
+    /// What it adds to the transaction's size: the item written, or the key, and the
+    /// values of its expressions.
+    pub(crate) size: usize,
+    pub(crate) item: TransactWriteItem,
+    pub(crate) failure: WriteFailure,
+}
+
+/// What the expressions add to a transaction's size: their values.
+fn values_size(expressions: &Expressions) -> usize {
+    expressions.values.as_ref().map_or(0, |values| values.values().map(attribute_size).sum())
+}
+
+/// Every action of a transaction asks for the item as stored when its condition fails.
+fn on_failure(conditioned: bool) -> Option<ReturnValuesOnConditionCheckFailure> {
+    conditioned.then_some(ReturnValuesOnConditionCheckFailure::AllOld)
+}
 
 /// The expression strings of one request and their placeholder maps, as it sends them.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -124,6 +152,26 @@ impl CompiledPut {
     }
 }
 
+impl CompiledPut {
+    /// The transaction's action; `key` names the key attributes of the item.
+    pub(crate) fn into_transact(self, keys: identity::KeyNames) -> TransactWrite {
+        let size = item_size(&self.item) + values_size(&self.expressions);
+        let key = identity::key_of(keys, &self.item);
+        let conditioned = self.expressions.condition.is_some();
+        let put = TransactPut::builder()
+            .table_name(&self.table)
+            .set_item(Some(self.item))
+            .set_condition_expression(self.expressions.condition)
+            .set_expression_attribute_names(self.expressions.names)
+            .set_expression_attribute_values(self.expressions.values)
+            .set_return_values_on_condition_check_failure(on_failure(conditioned))
+            .build()
+            .expect("table and item are set");
+        let item = TransactWriteItem::builder().put(put).build();
+        TransactWrite { table: self.table, key, size, item, failure: self.failure }
+    }
+}
+
 /// A compiled `UpdateItem`, returning the item as it is afterwards.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -157,6 +205,25 @@ impl CompiledUpdate {
             .return_values(ReturnValue::AllNew)
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
         (request, self.failure)
+    }
+}
+
+impl CompiledUpdate {
+    /// The transaction's action.
+    pub(crate) fn into_transact(self) -> TransactWrite {
+        let size = item_size(&self.key) + values_size(&self.expressions);
+        let update = TransactUpdate::builder()
+            .table_name(&self.table)
+            .set_key(Some(self.key.clone()))
+            .set_update_expression(self.expressions.update)
+            .set_condition_expression(self.expressions.condition)
+            .set_expression_attribute_names(self.expressions.names)
+            .set_expression_attribute_values(self.expressions.values)
+            .set_return_values_on_condition_check_failure(on_failure(true))
+            .build()
+            .expect("table, key and update are set");
+        let item = TransactWriteItem::builder().update(update).build();
+        TransactWrite { table: self.table, key: self.key, size, item, failure: self.failure }
     }
 }
 
@@ -198,6 +265,25 @@ impl CompiledDelete {
     }
 }
 
+impl CompiledDelete {
+    /// The transaction's action.
+    pub(crate) fn into_transact(self) -> TransactWrite {
+        let size = item_size(&self.key) + values_size(&self.expressions);
+        let conditioned = self.expressions.condition.is_some();
+        let delete = TransactDelete::builder()
+            .table_name(&self.table)
+            .set_key(Some(self.key.clone()))
+            .set_condition_expression(self.expressions.condition)
+            .set_expression_attribute_names(self.expressions.names)
+            .set_expression_attribute_values(self.expressions.values)
+            .set_return_values_on_condition_check_failure(on_failure(conditioned))
+            .build()
+            .expect("table and key are set");
+        let item = TransactWriteItem::builder().delete(delete).build();
+        TransactWrite { table: self.table, key: self.key, size, item, failure: self.failure }
+    }
+}
+
 /// A compiled condition check: a condition on one item, which a transaction makes all
 /// of its writes depend on.
 #[derive(Debug, Clone)]
@@ -211,6 +297,25 @@ pub struct CompiledCheck {
     pub expressions: Expressions,
     /// How to read a failed condition.
     pub failure: WriteFailure,
+}
+
+impl CompiledCheck {
+    /// The transaction's action.
+    pub(crate) fn into_transact(self) -> TransactWrite {
+        let size = item_size(&self.key) + values_size(&self.expressions);
+        let check = ConditionCheck::builder()
+            .table_name(&self.table)
+            .set_key(Some(self.key.clone()))
+            // A check is made with a condition, so it always has one.
+            .set_condition_expression(self.expressions.condition)
+            .set_expression_attribute_names(self.expressions.names)
+            .set_expression_attribute_values(self.expressions.values)
+            .set_return_values_on_condition_check_failure(on_failure(true))
+            .build()
+            .expect("table, key and condition are set");
+        let item = TransactWriteItem::builder().condition_check(check).build();
+        TransactWrite { table: self.table, key: self.key, size, item, failure: self.failure }
+    }
 }
 
 /// Query or scan, with what only one of them has.
