@@ -25,7 +25,7 @@
 //! # Ok(()) }
 //! ```
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::future::IntoFuture;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -253,8 +253,9 @@ type Source<'a> = Pin<Box<dyn Stream<Item = Result<Prepared>> + Send + 'a>>;
 ///   already sent finish, and the error says what was written and what was not.
 /// - **No key twice.** Two writes of the same item in one call are refused
 ///   ([`RequestReason::DuplicateItem`]): DynamoDB rejects them in one request, and
-///   across requests their order would be a race. The call remembers 16 bytes per write
-///   to find them.
+///   across requests their order would be a race. The call remembers a 128-bit
+///   fingerprint and the position of each write to find them (about 25 bytes a write:
+///   some 10 MB for 200,000 writes).
 /// - **Nothing lost.** Unprocessed items are retried with the [`Db`]'s retry policy;
 ///   when it gives up the call fails with [`Error::Batch`], whose
 ///   [`pending`](BatchError::pending) holds exactly the writes not made.
@@ -410,36 +411,45 @@ impl<'a> BatchWrite<'a> {
 
     async fn send(self) -> Result<BatchWritten> {
         let BatchWrite { db, mut sources, leading, concurrency, .. } = self;
-        // Writes given one by one are in memory already: a refused one stops the call
-        // before anything is sent.
-        let mut first = Vec::with_capacity(leading);
-        for (index, source) in sources.drain(..leading).enumerate() {
-            let mut source = source;
-            let Some(write) = source.next().await else { continue };
-            match write {
-                Ok(write) => first.push(Ok(write)),
-                Err(error) => {
-                    return Err(Error::Action { index, error: Box::new(error) });
-                }
-            }
-        }
-        let input: Source<'a> = Box::pin(stream::iter(first).chain(stream::iter(sources).flatten()));
         let stop = Arc::new(AtomicBool::new(false));
-        let chunks = chunks(Chunker {
-            input,
+        let singles: Vec<Source<'a>> = sources.drain(..leading).collect();
+        let mut chunker = Chunker {
+            input: Box::pin(stream::iter(sources).flatten()),
+            ready: VecDeque::with_capacity(leading),
             taken: 0,
             seen: HashMap::new(),
             fingerprints: Fingerprints::new(),
             stop: stop.clone(),
             done: false,
-        });
+        };
+        // Writes given one by one are in memory already: all are checked (compiled, no
+        // item twice) before anything is sent.
+        for mut single in singles {
+            let Some(write) = single.next().await else { continue };
+            match chunker.admit(write) {
+                Ok(write) => chunker.ready.push_back(write),
+                Err(refusal) => {
+                    let (error, write) = *refusal;
+                    let pending = chunker.ready.drain(..).chain(write).map(Prepared::into_pending).collect();
+                    return Err(Error::Batch(Box::new(BatchError {
+                        operation: "BatchWriteItem",
+                        cause: BatchCause::Refused(Box::new(error)),
+                        done: 0,
+                        taken: chunker.taken,
+                        pending,
+                        read: Vec::new(),
+                    })));
+                }
+            }
+        }
         let mut totals = Totals::default();
-        let results = chunks.map(|chunk| write_chunk(db, chunk, &stop)).buffer_unordered(concurrency);
+        let results = chunks(chunker).map(|chunk| write_chunk(db, chunk, &stop)).buffer_unordered(concurrency);
         let mut results = std::pin::pin!(results);
         while let Some(outcome) = results.next().await {
             totals.add(outcome);
         }
-        totals.finish("BatchWriteItem").map(|done| BatchWritten { written: done })
+        let done = totals.finish("BatchWriteItem")?;
+        Ok(BatchWritten { written: done })
     }
 }
 
@@ -461,6 +471,8 @@ fn chunks<'a>(chunker: Chunker<'a>) -> Pin<Box<dyn Stream<Item = Chunk> + Send +
 /// Takes writes from the input, numbers and checks them, and cuts them into requests.
 struct Chunker<'a> {
     input: Source<'a>,
+    /// Writes taken and checked already (those given one by one), sent first.
+    ready: VecDeque<Prepared>,
     taken: usize,
     seen: HashMap<[u64; 2], usize>,
     fingerprints: Fingerprints,
@@ -476,6 +488,27 @@ struct Chunk {
 }
 
 impl<'a> Chunker<'a> {
+    /// Numbers a write taken from the input and checks what a single write cannot: that
+    /// no write of this call is on the same item. A refusal keeps the write, if it
+    /// compiled, for the error's pending list.
+    fn admit(&mut self, write: Result<Prepared>) -> std::result::Result<Prepared, Box<(Error, Option<Prepared>)>> {
+        let index = self.taken;
+        self.taken += 1;
+        let mut write = write.map_err(|error| Box::new((Error::Action { index, error: Box::new(error) }, None)))?;
+        write.index = index;
+        // Compiled keys are always complete; an item without one has no identity to repeat.
+        if let Some(id) = identity(&write.table, write.keys, write.item()) {
+            let fingerprint = self.fingerprints.of(&id);
+            if let Some(&first) = self.seen.get(&fingerprint) {
+                let reason = RequestReason::DuplicateItem { first };
+                let error = Error::InvalidRequest { model: write.model, reason };
+                return Err(Box::new((Error::Action { index, error: Box::new(error) }, Some(write))));
+            }
+            self.seen.insert(fingerprint, index);
+        }
+        Ok(write)
+    }
+
     async fn next_chunk(mut self) -> Option<(Chunk, Self)> {
         if self.done || self.stop.load(Ordering::SeqCst) {
             return None;
@@ -483,49 +516,24 @@ impl<'a> Chunker<'a> {
         let mut writes = Vec::with_capacity(MAX_BATCH_WRITES);
         let mut refused = None;
         while writes.len() < MAX_BATCH_WRITES {
+            if let Some(write) = self.ready.pop_front() {
+                writes.push(write);
+                continue;
+            }
             let Some(write) = self.input.next().await else {
                 self.done = true;
                 break;
             };
-            let index = self.taken;
-            self.taken += 1;
-            let mut write = match write {
-                Ok(write) => write,
-                Err(error) => {
-                    refused = Some(Error::Action { index, error: Box::new(error) });
+            match self.admit(write) {
+                Ok(write) => writes.push(write),
+                Err(refusal) => {
+                    let (error, write) = *refusal;
+                    writes.extend(write);
+                    refused = Some(error);
+                    self.done = true;
                     break;
                 }
-            };
-            write.index = index;
-            let Some(id) = identity(&write.table, write.keys, write.item()) else {
-                // Compiled keys are always there; a key of another type cannot be.
-                refused = Some(Error::Action {
-                    index,
-                    error: Box::new(Error::InvalidRequest {
-                        model: write.model,
-                        reason: RequestReason::DuplicateItem { first: index },
-                    }),
-                });
-                writes.push(write);
-                break;
-            };
-            let fingerprint = self.fingerprints.of(&id);
-            if let Some(&first) = self.seen.get(&fingerprint) {
-                refused = Some(Error::Action {
-                    index,
-                    error: Box::new(Error::InvalidRequest {
-                        model: write.model,
-                        reason: RequestReason::DuplicateItem { first },
-                    }),
-                });
-                writes.push(write);
-                break;
             }
-            self.seen.insert(fingerprint, index);
-            writes.push(write);
-        }
-        if refused.is_some() {
-            self.done = true;
         }
         if writes.is_empty() && refused.is_none() {
             return None;
@@ -594,6 +602,11 @@ async fn write_chunk(db: &Db, chunk: Chunk, stop: &AtomicBool) -> Outcome {
         outcome.cause = Some(BatchCause::Refused(Box::new(error)));
         return outcome;
     }
+    // Another request stopped the call after this one was taken: it is not sent.
+    if stop.load(Ordering::SeqCst) {
+        outcome.pending = writes.into_iter().map(Prepared::into_pending).collect();
+        return outcome;
+    }
     let policy = db.retry_policy();
     let mut remaining = writes;
     let mut tries = 0;
@@ -622,6 +635,8 @@ async fn write_chunk(db: &Db, chunk: Chunk, stop: &AtomicBool) -> Outcome {
             Err(error) if library_retries(db, &error) => last_error = Some(Box::new(error)),
             Err(error) => {
                 stop.store(true, Ordering::SeqCst);
+                let tables = remaining.iter().map(|write| write.table.clone()).collect();
+                let error = db.name_missing_table(error, tables).await;
                 outcome.pending = remaining.into_iter().map(Prepared::into_pending).collect();
                 outcome.cause = Some(BatchCause::Failed(Box::new(error)));
                 return outcome;
@@ -713,13 +728,31 @@ impl<'a, M: Model> BatchGet<'a, M> {
         // Each distinct key once, in the order first given.
         let mut unique: Vec<(usize, Item)> = Vec::new();
         let mut position: HashMap<Vec<u8>, usize> = HashMap::new();
+        let mut refused = None;
         for (index, key) in self.keys.iter().enumerate() {
-            let item = key.to_key_item().map_err(|error| Error::Action { index, error: Box::new(error) })?;
+            let item = match key.to_key_item() {
+                Ok(item) => item,
+                Err(error) => {
+                    refused.get_or_insert(Error::Action { index, error: Box::new(error) });
+                    continue;
+                }
+            };
             let Some(id) = identity(&table, names, &item) else { continue };
             if let std::collections::hash_map::Entry::Vacant(entry) = position.entry(id) {
                 entry.insert(unique.len());
                 unique.push((index, item));
             }
+        }
+        // The keys are all in memory: one that cannot be read is refused before sending.
+        if let Some(error) = refused {
+            return Err(Error::Batch(Box::new(BatchError {
+                operation: "BatchGetItem",
+                cause: BatchCause::Refused(Box::new(error)),
+                done: 0,
+                taken: self.keys.len(),
+                pending: pending_gets::<M>(&table, unique),
+                read: Vec::new(),
+            })));
         }
         let mut found: Vec<Option<Item>> = vec![None; unique.len()];
         let mut totals = Totals { taken: self.keys.len(), ..Totals::default() };

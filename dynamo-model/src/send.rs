@@ -122,6 +122,28 @@ impl Db {
     }
 }
 
+impl Db {
+    /// A request over several tables (a transaction, a batch) answered that a table does
+    /// not exist, without saying which: the first of `tables` that DynamoDB does not
+    /// describe is the one. Any other error is returned as it is.
+    pub(crate) async fn name_missing_table(&self, error: Error, tables: Vec<String>) -> Error {
+        let Error::TableNotFound { table, source } = error else { return error };
+        let mut asked: Vec<&str> = Vec::new();
+        for candidate in &tables {
+            if asked.contains(&candidate.as_str()) {
+                continue;
+            }
+            asked.push(candidate);
+            let described = self.client().describe_table().table_name(candidate).send().await;
+            if matches!(described.as_ref().map_err(|err| err.as_service_error()), Err(Some(e)) if e.is_resource_not_found_exception())
+            {
+                return Error::TableNotFound { table: candidate.clone(), source };
+            }
+        }
+        Error::TableNotFound { table, source }
+    }
+}
+
 impl Failure {
     /// The error of an operation whose request carries no condition.
     fn into_error(self, operation: &'static str, table: &str) -> Error {

@@ -84,6 +84,12 @@ pub enum TransactionReason {
         /// The limit in bytes.
         max: usize,
     },
+    /// An idempotency token of another length than DynamoDB takes (1 to 36
+    /// characters).
+    Token {
+        /// Its length in characters.
+        len: usize,
+    },
     /// Two actions on the same item.
     SameItem {
         /// The first action on it.
@@ -99,6 +105,7 @@ impl fmt::Display for TransactionReason {
             Self::Empty => f.write_str("a transaction needs at least one action"),
             Self::TooManyActions { count, max } => write!(f, "{count} actions, DynamoDB takes at most {max}"),
             Self::TooLarge { size, max } => write!(f, "{size} bytes of items, DynamoDB takes at most {max}"),
+            Self::Token { len } => write!(f, "a token of {len} characters; DynamoDB takes 1 to 36"),
             Self::SameItem { first, second } => {
                 write!(f, "actions {first} and {second} are on the same item; DynamoDB takes one action per item")
             }
@@ -370,6 +377,10 @@ impl<'a> Transaction<'a> {
         if let Some(error) = self.refused {
             return Err(error);
         }
+        if let Some(len) = self.token.as_ref().map(|token| token.chars().count()).filter(|len| !(1..=36).contains(len))
+        {
+            return Err(Error::InvalidTransaction { reason: TransactionReason::Token { len } });
+        }
         check_actions(
             self.actions
                 .iter()
@@ -394,7 +405,7 @@ impl<'a> Transaction<'a> {
         let token = token.unwrap_or_else(new_token);
         let items: Vec<TransactWriteItem> = actions.iter().map(|action| action.write.item.clone()).collect();
         let table = actions.first().map(|action| action.write.table.clone()).unwrap_or_default();
-        crate::retry::retrying(db, || async {
+        let sent = crate::retry::retrying(db, || async {
             let request =
                 db.client().transact_write_items().set_transact_items(Some(items.clone())).client_request_token(&token);
             match db.send_transaction(&table, request.send()).await {
@@ -403,7 +414,14 @@ impl<'a> Transaction<'a> {
                 Err(TransactionFailure::Other(error)) => Err(error),
             }
         })
-        .await
+        .await;
+        match sent {
+            Ok(()) => Ok(()),
+            Err(error) => {
+                let tables = actions.iter().map(|action| action.write.table.clone()).collect();
+                Err(db.name_missing_table(error, tables).await)
+            }
+        }
     }
 }
 
@@ -637,7 +655,14 @@ impl<'a> TransactionGet<'a> {
                 Err(TransactionFailure::Other(error)) => Err(error),
             }
         })
-        .await?;
+        .await;
+        let output = match output {
+            Ok(output) => output,
+            Err(error) => {
+                let tables = reads.iter().map(|read| read.table.clone()).collect();
+                return Err(db.name_missing_table(error, tables).await);
+            }
+        };
         let mut responses = output.responses.unwrap_or_default().into_iter();
         let items = reads
             .iter()

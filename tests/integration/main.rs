@@ -16,6 +16,7 @@ mod adversarial4;
 mod adversarial5;
 mod adversarial6;
 mod adversarial7;
+mod adversarial8;
 mod batch;
 mod catalogue;
 mod crud;

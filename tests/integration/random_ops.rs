@@ -1815,6 +1815,34 @@ pub fn classify(err: &Error, sent: usize) -> Class {
         Error::Service { code, message, .. } => {
             Class::Bug(format!("DynamoDB answered {}: {message}", code.as_deref().unwrap_or("(no code)")))
         }
+        Error::InvalidTransaction { reason } => refused(format!("InvalidTransaction({})", variant(reason))),
+        Error::Action { error, .. } => match classify(error, sent) {
+            Class::Refused(what) => Class::Refused(format!("Action({what})")),
+            other => other,
+        },
+        // Only failed conditions may cancel a transaction run alone.
+        Error::TransactionCanceled { actions } => {
+            let causes: Vec<_> = actions.iter().filter(|action| action.is_cause()).collect();
+            let conditions = causes.iter().all(|action| {
+                action.reason == dynamo_model::tx::CancelReason::ConditionalCheckFailed && action.error.is_some()
+            });
+            if !causes.is_empty() && conditions {
+                Class::Failed("TransactionCanceled(ConditionalCheckFailed)".into())
+            } else {
+                Class::Bug(format!("DynamoDB canceled the transaction: {err}"))
+            }
+        }
+        // A batch refuses a write before the request that would carry it; requests
+        // before it may have gone out.
+        Error::Batch(batch) => match &batch.cause {
+            dynamo_model::batch::BatchCause::Refused(error) if batch.done + batch.pending.len() + 1 >= batch.taken => {
+                match classify(error, 0) {
+                    Class::Refused(what) => Class::Refused(format!("Batch({what})")),
+                    other => other,
+                }
+            }
+            _ => Class::Bug(format!("the batch stopped: {err}")),
+        },
         other => Class::Bug(format!("unexpected error: {other}")),
     }
 }
@@ -1913,11 +1941,18 @@ pub async fn grown_past_the_limit<M: Model>(
     if code != "ValidationException" || !message.starts_with("Item size to update has exceeded") {
         return None;
     }
+    let key = dynamo_model::ModelKey::to_key_item(key).ok()?;
+    grown_past_by::<M>(db, &key, growth).await
+}
+
+/// Whether the stored item of `key`, grown by `growth`, could pass 400 KB with its local
+/// index entries.
+pub async fn grown_past_by<M: Model>(db: &Db, key: &dynamo_model::Item, growth: Option<usize>) -> Option<String> {
     let stored = db
         .client()
         .get_item()
         .table_name(db.table_name::<M>())
-        .set_key(Some(dynamo_model::ModelKey::to_key_item(key).ok()?))
+        .set_key(Some(key.clone()))
         .consistent_read(true)
         .send()
         .await
@@ -4494,6 +4529,10 @@ pub enum Op {
     Ledger(Box<LedgerOp>),
     Blob(Box<BlobOp>),
     Metric(Box<MetricOp>),
+    /// Writes of any models in one transaction.
+    Tx(Vec<Part>),
+    /// Puts (as overwrites, for any model) and deletes of any models in one batch.
+    Batch(Vec<Part>),
     /// Never generated: the control's deliberately invalid raw request.
     RawControl,
 }
@@ -4504,8 +4543,293 @@ fn s_op() -> BoxedStrategy<Op> {
         3 => s_ledger_op().prop_map(|op| Op::Ledger(Box::new(op))),
         2 => s_blob_op().prop_map(|op| Op::Blob(Box::new(op))),
         2 => s_metric_op().prop_map(|op| Op::Metric(Box::new(op))),
+        1 => vec(s_part(), 1..6).prop_map(Op::Tx),
+        1 => vec(s_part(), 1..40).prop_map(Op::Batch),
     ]
     .boxed()
+}
+
+// ---------------------------------------------------------------------------------
+// Transactions and batches: the same writes, carried together
+// ---------------------------------------------------------------------------------
+
+/// One write of a transaction or a batch, of any model.
+#[derive(Debug, Clone)]
+pub enum Part {
+    Sink(Write<Sink, (String, String), SinkAct, SinkLeaf>),
+    Ledger(Write<Ledger, (u64, Vec<u8>), LedgerAct, LedgerLeaf>),
+    Blob(Write<Blob, Vec<u8>, BlobAct, BlobLeaf>),
+    Metric(Write<Metric, (String, f64), MetricAct, MetricLeaf>),
+}
+
+/// A write a transaction can carry: a put, an update or a delete (no padded puts: a
+/// transaction of them is over 4 MB).
+fn carried<I, K, A, L, R>(op: ModelOp<I, K, A, L, R>) -> Option<Write<I, K, A, L>> {
+    match op {
+        ModelOp::W(
+            write @ (Write::Put { .. } | Write::Update { .. } | Write::UpsertAll { .. } | Write::Delete { .. }),
+        ) => Some(write),
+        _ => None,
+    }
+}
+
+fn s_part() -> BoxedStrategy<Part> {
+    prop_oneof![
+        3 => s_sink_op().prop_filter_map("a write", |op| carried(op).map(Part::Sink)),
+        2 => s_ledger_op().prop_filter_map("a write", |op| carried(op).map(Part::Ledger)),
+        1 => s_blob_op().prop_filter_map("a write", |op| carried(op).map(Part::Blob)),
+        1 => s_metric_op().prop_filter_map("a write", |op| carried(op).map(Part::Metric)),
+    ]
+    .boxed()
+}
+
+/// What reading an item back after a transaction or batch applied must find.
+enum Want<M> {
+    /// This item (what a put stored).
+    Item(M),
+    /// An item that decodes (what an update left).
+    Present,
+    /// No item (after a delete).
+    Absent,
+}
+
+/// The items a transaction or batch touched, and what each must read back as.
+#[derive(Default)]
+struct Wants {
+    sink: Vec<(<Sink as Model>::Key, Want<Sink>)>,
+    ledger: Vec<(<Ledger as Model>::Key, Want<Ledger>)>,
+    blob: Vec<(<Blob as Model>::Key, Want<Blob>)>,
+    metric: Vec<(<Metric as Model>::Key, Want<Metric>)>,
+    /// Per action: its model's name, key, and for an update how much it can grow the item.
+    actions: Vec<(&'static str, dynamo_model::Item, Option<usize>)>,
+}
+
+trait Wanted: Subject {
+    fn wants(wants: &mut Wants) -> &mut Vec<(Self::Key, Want<Self>)>;
+}
+
+macro_rules! wanted {
+    ($model:ident, $field:ident) => {
+        impl Wanted for $model {
+            fn wants(wants: &mut Wants) -> &mut Vec<(Self::Key, Want<Self>)> {
+                &mut wants.$field
+            }
+        }
+    };
+}
+wanted!(Sink, sink);
+wanted!(Ledger, ledger);
+wanted!(Blob, blob);
+wanted!(Metric, metric);
+
+/// The item a put of `item` stores, as the model reads it.
+fn stored_by<M: Subject>(put: &dynamo_model::ops::Put<'_, M>) -> Option<M> {
+    put.compile().ok().and_then(|compiled| M::from_item(compiled.item).ok())
+}
+
+/// Adds one write to a transaction, as `exec_write` would send it alone.
+fn add_to_tx<'d, M: Wanted>(
+    ctx: &Ctx,
+    tx: dynamo_model::tx::Transaction<'d>,
+    write: &Write<M, M::K, M::A, M::L>,
+    wants: &mut Wants,
+) -> dynamo_model::tx::Transaction<'d> {
+    let key_item = |key: &M::Key| dynamo_model::ModelKey::to_key_item(key).unwrap_or_default();
+    match write {
+        Write::Put { item, cond, if_not_exists, version } => {
+            let mut item = (**item).clone();
+            let v = version_for::<M>(ctx, &item.key(), version);
+            M::set_version(&mut item, v);
+            let mut put = M::put(&ctx.db, &item);
+            if *if_not_exists {
+                put = put.if_not_exists();
+            }
+            if let Some(cond) = cond {
+                put = put.condition(cond_of::<M>(cond));
+            }
+            wants.actions.push((M::NAME, key_item(&item.key()), None));
+            M::wants(wants).push((item.key(), stored_by(&put).map_or(Want::Present, Want::Item)));
+            tx.put(put)
+        }
+        Write::Update { key, actions, cond, upsert, version } => {
+            let key = M::key_of(key);
+            let mut update = M::update(&ctx.db, key.clone());
+            for a in actions {
+                update = M::act(update, a);
+            }
+            if let Some(cond) = cond {
+                update = update.condition(cond_of::<M>(cond));
+            }
+            if *upsert {
+                update = update.upsert();
+            }
+            if let Some(pick) = version.as_ref().filter(|pick| known_version::<M>(pick)) {
+                update = update.expect_version(version_for::<M>(ctx, &key, pick));
+            }
+            let growth = update.compile().ok().map(|c| update_growth(&c.expressions));
+            wants.actions.push((M::NAME, key_item(&key), growth));
+            M::wants(wants).push((key, Want::Present));
+            tx.update(update)
+        }
+        Write::UpsertAll { item, actions } => {
+            let key = item.key();
+            let mut update = M::set_all(M::update(&ctx.db, key.clone()), item);
+            for a in actions {
+                update = M::act(update, a);
+            }
+            let update = update.upsert();
+            let growth = update.compile().ok().map(|c| update_growth(&c.expressions));
+            wants.actions.push((M::NAME, key_item(&key), growth));
+            M::wants(wants).push((key, Want::Present));
+            tx.update(update)
+        }
+        Write::Delete { key, cond, version } => {
+            let key = M::key_of(key);
+            let mut delete = M::delete(&ctx.db, key.clone());
+            if let Some(cond) = cond {
+                delete = delete.condition(cond_of::<M>(cond));
+            }
+            if let Some(pick) = version.as_ref().filter(|pick| known_version::<M>(pick)) {
+                delete = delete.expect_version(version_for::<M>(ctx, &key, pick));
+            }
+            wants.actions.push((M::NAME, key_item(&key), None));
+            M::wants(wants).push((key, Want::Absent));
+            tx.delete(delete)
+        }
+        Write::PutPadded { .. } | Write::Get { .. } => tx,
+    }
+}
+
+/// Adds one write to a batch: a put as an overwrite (a batch checks no condition or
+/// version), a delete as it is; updates have no batch form.
+fn add_to_batch<'d, M: Wanted>(
+    ctx: &'d Ctx,
+    batch: dynamo_model::batch::BatchWrite<'d>,
+    write: &Write<M, M::K, M::A, M::L>,
+    wants: &mut Wants,
+) -> dynamo_model::batch::BatchWrite<'d> {
+    match write {
+        Write::Put { item, version, .. } => {
+            let mut item = (**item).clone();
+            let v = version_for::<M>(ctx, &item.key(), version);
+            M::set_version(&mut item, v);
+            let stored = stored_by(&M::put(&ctx.db, &item));
+            M::wants(wants).push((item.key(), stored.map_or(Want::Present, Want::Item)));
+            batch.overwrite(&item)
+        }
+        Write::Delete { key, .. } => {
+            let key = M::key_of(key);
+            M::wants(wants).push((key.clone(), Want::Absent));
+            batch.delete::<M>(key)
+        }
+        _ => batch,
+    }
+}
+
+/// After a transaction or batch applied: every item it touched reads back as it must.
+async fn check_wants<M: Wanted>(ctx: &mut Ctx, wants: Vec<(M::Key, Want<M>)>, step: &mut Step) {
+    for (key, want) in wants {
+        match want {
+            Want::Item(item) => read_back(ctx, key, Some(&item), step).await,
+            Want::Absent => read_back::<M>(ctx, key, None, step).await,
+            Want::Present => match M::get(&ctx.db, key.clone()).consistent().await {
+                Ok(found) => {
+                    if found.is_none() && M::TTL.is_none() {
+                        step.bugs.push(format!("the {} applied, but reading the item back found nothing", step.label));
+                    }
+                    remember_version(ctx, found.as_ref(), &key);
+                }
+                Err(err) => step.bugs.push(format!("reading back the item written failed: {err}")),
+            },
+        }
+    }
+}
+
+async fn check_all_wants(ctx: &mut Ctx, wants: Wants, step: &mut Step) {
+    check_wants(ctx, wants.sink, step).await;
+    check_wants(ctx, wants.ledger, step).await;
+    check_wants(ctx, wants.blob, step).await;
+    check_wants(ctx, wants.metric, step).await;
+}
+
+async fn exec_tx(ctx: &mut Ctx, parts: &[Part]) -> Step {
+    let mut step = Step::new(format!("transaction of {}", parts.len()));
+    let mut wants = Wants::default();
+    let mut tx = ctx.db.transaction();
+    for part in parts {
+        tx = match part {
+            Part::Sink(write) => add_to_tx(ctx, tx, write, &mut wants),
+            Part::Ledger(write) => add_to_tx(ctx, tx, write, &mut wants),
+            Part::Blob(write) => add_to_tx(ctx, tx, write, &mut wants),
+            Part::Metric(write) => add_to_tx(ctx, tx, write, &mut wants),
+        };
+    }
+    let before = ctx.requests.count();
+    let result = tx.await;
+    step.sent = Some(ctx.requests.count() - before);
+    match result {
+        Ok(()) => check_all_wants(ctx, wants, &mut step).await,
+        Err(err) => {
+            step.data_dependent = tx_grown_past_the_limit(&ctx.db, &wants.actions, &err).await;
+            step.result = Err(err);
+        }
+    }
+    step
+}
+
+/// A transaction canceled only because updates would grow stored items past 400 KB,
+/// each of which the stored item explains (see `grown_past_the_limit`).
+async fn tx_grown_past_the_limit(
+    db: &Db,
+    actions: &[(&'static str, dynamo_model::Item, Option<usize>)],
+    err: &Error,
+) -> Option<String> {
+    let Error::TransactionCanceled { actions: canceled } = err else { return None };
+    let causes: Vec<_> = canceled.iter().filter(|action| action.is_cause()).collect();
+    if causes.is_empty() || causes.iter().any(|action| action.reason != dynamo_model::tx::CancelReason::ValidationError)
+    {
+        return None;
+    }
+    for action in causes {
+        let (model, key, growth) = actions.get(action.index)?;
+        let explained = match *model {
+            "Sink" => grown_past_by::<Sink>(db, key, *growth).await,
+            "Ledger" => grown_past_by::<Ledger>(db, key, *growth).await,
+            "Blob" => grown_past_by::<Blob>(db, key, *growth).await,
+            "Metric" => grown_past_by::<Metric>(db, key, *growth).await,
+            _ => None,
+        };
+        explained.as_ref()?;
+    }
+    Some("TransactionCanceled(ValidationError: items near 400 KB)".to_owned())
+}
+
+async fn exec_batch(ctx: &mut Ctx, parts: &[Part]) -> Step {
+    let mut step = Step::new(format!("batch of {}", parts.len()));
+    let mut wants = Wants::default();
+    let mut batch = ctx.db.batch_write();
+    for part in parts {
+        batch = match part {
+            Part::Sink(write) => add_to_batch(ctx, batch, write, &mut wants),
+            Part::Ledger(write) => add_to_batch(ctx, batch, write, &mut wants),
+            Part::Blob(write) => add_to_batch(ctx, batch, write, &mut wants),
+            Part::Metric(write) => add_to_batch(ctx, batch, write, &mut wants),
+        };
+    }
+    let before = ctx.requests.count();
+    let result = batch.await;
+    step.sent = Some(ctx.requests.count() - before);
+    match result {
+        Ok(written) => {
+            let expected = wants.sink.len() + wants.ledger.len() + wants.blob.len() + wants.metric.len();
+            if written.written != expected {
+                step.bugs.push(format!("the batch wrote {} of {expected} writes and returned Ok", written.written));
+            }
+            check_all_wants(ctx, wants, &mut step).await;
+        }
+        Err(err) => step.result = Err(err),
+    }
+    step
 }
 
 /// One run of operations on fresh tables; `seal`: the `Db` seals its cursors.
@@ -4537,6 +4861,8 @@ async fn exec_op(ctx: &mut Ctx, op: &Op) -> Step {
         Op::Ledger(op) => model_op!(ctx, op, "Ledger", ledger_read),
         Op::Blob(op) => model_op!(ctx, op, "Blob", blob_read),
         Op::Metric(op) => model_op!(ctx, op, "Metric", metric_read),
+        Op::Tx(parts) => Box::pin(exec_tx(ctx, parts)).await,
+        Op::Batch(parts) => Box::pin(exec_batch(ctx, parts)).await,
         Op::RawControl => {
             let mut step = Step::new("raw PutItem with an empty key (control)");
             let request = ctx

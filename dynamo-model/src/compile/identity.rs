@@ -51,7 +51,7 @@ pub(crate) fn same_key(names: KeyNames, a: &Item, b: &Item) -> bool {
 }
 
 /// 128-bit fingerprints of identities, keyed at random per use: a batch of any size
-/// remembers 16 bytes per item to find a key written twice.
+/// remembers a 16-byte fingerprint per item (and its position) to find a key written twice.
 pub(crate) struct Fingerprints {
     first: std::collections::hash_map::RandomState,
     second: std::collections::hash_map::RandomState,

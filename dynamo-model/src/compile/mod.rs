@@ -58,9 +58,14 @@ pub(crate) struct TransactWrite {
     pub(crate) failure: WriteFailure,
 }
 
-/// What the expressions add to a transaction's size: their values.
-fn values_size(expressions: &Expressions) -> usize {
-    expressions.values.as_ref().map_or(0, |values| values.values().map(attribute_size).sum())
+/// What the expressions add to a transaction's size. DynamoDB counts them in its 4 MB
+/// beside the items: the expressions' text, the attribute names they use and the sizes
+/// of their values (placeholders not counted), measured against DynamoDB Local.
+fn expressions_size(expressions: &Expressions) -> usize {
+    let text: usize = [&expressions.condition, &expressions.update].into_iter().flatten().map(String::len).sum();
+    let names: usize = expressions.names.iter().flatten().map(|(_, name)| name.len()).sum();
+    let values: usize = expressions.values.iter().flatten().map(|(_, value)| attribute_size(value)).sum();
+    text + names + values
 }
 
 /// Every action of a transaction asks for the item as stored when its condition fails.
@@ -155,7 +160,7 @@ impl CompiledPut {
 impl CompiledPut {
     /// The transaction's action; `key` names the key attributes of the item.
     pub(crate) fn into_transact(self, keys: identity::KeyNames) -> TransactWrite {
-        let size = item_size(&self.item) + values_size(&self.expressions);
+        let size = item_size(&self.item) + expressions_size(&self.expressions);
         let key = identity::key_of(keys, &self.item);
         let conditioned = self.expressions.condition.is_some();
         let put = TransactPut::builder()
@@ -211,7 +216,7 @@ impl CompiledUpdate {
 impl CompiledUpdate {
     /// The transaction's action.
     pub(crate) fn into_transact(self) -> TransactWrite {
-        let size = item_size(&self.key) + values_size(&self.expressions);
+        let size = item_size(&self.key) + expressions_size(&self.expressions);
         let update = TransactUpdate::builder()
             .table_name(&self.table)
             .set_key(Some(self.key.clone()))
@@ -268,7 +273,7 @@ impl CompiledDelete {
 impl CompiledDelete {
     /// The transaction's action.
     pub(crate) fn into_transact(self) -> TransactWrite {
-        let size = item_size(&self.key) + values_size(&self.expressions);
+        let size = item_size(&self.key) + expressions_size(&self.expressions);
         let conditioned = self.expressions.condition.is_some();
         let delete = TransactDelete::builder()
             .table_name(&self.table)
@@ -302,7 +307,7 @@ pub struct CompiledCheck {
 impl CompiledCheck {
     /// The transaction's action.
     pub(crate) fn into_transact(self) -> TransactWrite {
-        let size = item_size(&self.key) + values_size(&self.expressions);
+        let size = item_size(&self.key) + expressions_size(&self.expressions);
         let check = ConditionCheck::builder()
             .table_name(&self.table)
             .set_key(Some(self.key.clone()))
