@@ -345,8 +345,20 @@ impl<'a> BatchWrite<'a> {
         self.one(write)
     }
 
-    /// Puts every item of an iterator, taking them as requests go out.
+    /// Puts every item of an iterator of references (a `Vec`, a slice), taking them as
+    /// requests go out. For items made on the fly, [`Model::batch_put`] and
+    /// [`put_stream`](Self::put_stream) take them by value.
     pub fn put_all<M, I>(self, items: I) -> Self
+    where
+        M: Unversioned + 'a,
+        I: IntoIterator<Item = &'a M> + 'a,
+        I::IntoIter: Send + 'a,
+    {
+        self.put_items::<M, _>(items)
+    }
+
+    /// Puts every item of an iterator of items or references.
+    pub(crate) fn put_items<M, I>(self, items: I) -> Self
     where
         M: Unversioned,
         I: IntoIterator + 'a,
@@ -356,7 +368,8 @@ impl<'a> BatchWrite<'a> {
         self.put_stream(stream::iter(items))
     }
 
-    /// Puts every item of a stream, taking them as requests go out.
+    /// Puts every item of a stream (of items or references), taking them as requests go
+    /// out.
     pub fn put_stream<M, S>(self, items: S) -> Self
     where
         M: Unversioned,
@@ -367,9 +380,19 @@ impl<'a> BatchWrite<'a> {
         self.many(Box::pin(items.map(move |item| Prepared::put(db, std::borrow::Borrow::<M>::borrow(&item), false))))
     }
 
-    /// Overwrites with every item of an iterator, versions unchecked (see
-    /// [`overwrite`](Self::overwrite)).
+    /// Overwrites with every item of an iterator of references, versions unchecked (see
+    /// [`overwrite`](Self::overwrite)). [`Model::batch_overwrite`] takes items by value.
     pub fn overwrite_all<M, I>(self, items: I) -> Self
+    where
+        M: Model + 'a,
+        I: IntoIterator<Item = &'a M> + 'a,
+        I::IntoIter: Send + 'a,
+    {
+        self.overwrite_items::<M, _>(items)
+    }
+
+    /// Overwrites with every item of an iterator of items or references.
+    pub(crate) fn overwrite_items<M, I>(self, items: I) -> Self
     where
         M: Model,
         I: IntoIterator + 'a,

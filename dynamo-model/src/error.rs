@@ -679,6 +679,9 @@ pub enum RequestReason {
     },
     /// A handle of another transaction's read.
     ForeignHandle,
+    /// An update with no action in a transaction, which takes none: use a condition
+    /// check for a condition alone.
+    EmptyUpdate,
 }
 
 impl RequestReason {
@@ -713,6 +716,7 @@ impl RequestReason {
             | Self::ConditionalBatchWrite
             | Self::DuplicateItem { .. }
             | Self::ForeignHandle
+            | Self::EmptyUpdate
             | Self::NoVersion
             | Self::ExpressionTooLong { .. }
             | Self::ExpressionTooLarge { .. }
@@ -801,6 +805,9 @@ impl fmt::Display for RequestReason {
             ),
             Self::DuplicateItem { first } => write!(f, "the same item as write {first}: one call writes an item once"),
             Self::ForeignHandle => f.write_str("the handle belongs to another transaction's read"),
+            Self::EmptyUpdate => {
+                f.write_str("an update in a transaction needs at least one action; a condition alone is a check()")
+            }
         }
     }
 }

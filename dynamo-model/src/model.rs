@@ -161,7 +161,7 @@ pub trait Model: Document {
         I::IntoIter: Send + 'a,
         I::Item: std::borrow::Borrow<Self> + Send,
     {
-        BatchWrite::new(db).put_all(items)
+        BatchWrite::new(db).put_items::<Self, I>(items)
     }
 
     /// Like [`Model::batch_put`], for any model: replaces whatever is stored under each
@@ -172,7 +172,7 @@ pub trait Model: Document {
         I::IntoIter: Send + 'a,
         I::Item: std::borrow::Borrow<Self> + Send,
     {
-        BatchWrite::new(db).overwrite_all(items)
+        BatchWrite::new(db).overwrite_items::<Self, I>(items)
     }
 
     /// Deletes the items of any number of keys in `BatchWriteItem` requests of 25. See

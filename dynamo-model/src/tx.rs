@@ -348,7 +348,7 @@ impl<'a> Transaction<'a> {
     /// Adds an update, with its conditions (the item exists unless `upsert`, its
     /// version, an increment's bounds, its own).
     pub fn update<M: Model>(self, update: Update<'_, M>) -> Self {
-        let write = update.compile().map(CompiledUpdate::into_transact);
+        let write = update.compile().and_then(CompiledUpdate::into_transact);
         self.write::<M>(ActionKind::Update, write)
     }
 

@@ -309,7 +309,7 @@ fn adversarial8_empty_batches_send_nothing() {
         assert_eq!(c.batch_write().await.unwrap().written, 0);
         let written = c
             .batch_write()
-            .put_all::<User, _>(Vec::<User>::new())
+            .put_all(&Vec::<User>::new())
             .delete_all::<User, _>(Vec::<UserKey>::new())
             .put_stream::<User, _>(futures::stream::empty::<User>())
             .await
@@ -561,7 +561,7 @@ fn adversarial8_a_refused_leading_write_sends_nothing() {
         let (index, error) = refusal(&batch);
         assert_eq!(index, 1);
         assert!(matches!(error, Error::Validation { .. }), "{error:?}");
-        let batch = batch_error(c.batch_write().put_all::<User, _>([user("a"), bad.clone()]).await);
+        let batch = batch_error(c.batch_write().put_all(&[user("a"), bad.clone()]).await);
         assert_eq!(refusal(&batch).0, 1);
         assert_eq!(requests.count(), 0);
         assert!(User::scan(&c).await.unwrap().is_empty());
@@ -694,13 +694,8 @@ fn adversarial8_put_then_delete_of_one_item_across_requests() {
         User::create_table(&db).await.unwrap();
         let (c, requests) = counted(&db);
         let users: Vec<User> = (0..30).map(|i| user(format!("d{i:02}"))).collect();
-        let batch = batch_error(
-            c.batch_write()
-                .put_all::<User, _>(users.clone())
-                .delete_all::<User, _>([users[3].key()])
-                .concurrency(1)
-                .await,
-        );
+        let batch =
+            batch_error(c.batch_write().put_all(&users).delete_all::<User, _>([users[3].key()]).concurrency(1).await);
         let (index, error) = refusal(&batch);
         assert_eq!(index, 30);
         assert!(is_duplicate(error, 3), "{error:?}");

@@ -416,3 +416,32 @@ fn transfers_as_separate_updates_break_the_total_the_control() {
         assert_eq!(snapshot(&db).await.iter().sum::<i64>(), before - 1, "separate updates lost the money");
     });
 }
+
+/// Found by the random operations: an update with no action (which `UpdateItem` takes)
+/// in a transaction, which takes none, is refused before sending; it used to panic.
+#[test]
+fn an_update_without_actions_is_refused_in_a_transaction() {
+    #[derive(Model, Debug, Clone, PartialEq)]
+    #[dynamo(table = "tx_plain")]
+    struct Plain {
+        #[dynamo(hash_key)]
+        id: String,
+        n: i64,
+    }
+    run(|db| async move {
+        Plain::create_table(&db).await.unwrap();
+        Plain::put(&db, &Plain { id: "p".into(), n: 1 }).await.unwrap();
+        let (db, requests) = counted(&db);
+        let err = db.transaction().update(Plain::update(&db, Plain::key("p"))).await.unwrap_err();
+        match err {
+            Error::Action { index: 0, error } => {
+                assert!(matches!(*error, Error::InvalidRequest { reason: RequestReason::EmptyUpdate, .. }), "{error:?}")
+            }
+            other => panic!("expected the update refused, got {other:?}"),
+        }
+        assert_eq!(requests.count(), 0);
+        // Alone, the same update is sent (UpdateItem takes no action) and applies.
+        Plain::update(&db, Plain::key("p")).await.unwrap();
+        assert_eq!(requests.count(), 1);
+    });
+}

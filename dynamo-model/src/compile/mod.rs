@@ -214,8 +214,15 @@ impl CompiledUpdate {
 }
 
 impl CompiledUpdate {
-    /// The transaction's action.
-    pub(crate) fn into_transact(self) -> TransactWrite {
+    /// The transaction's action. An update with no action at all (which `UpdateItem`
+    /// takes) is refused: a transaction's update needs one; a condition alone is a check.
+    pub(crate) fn into_transact(self) -> crate::Result<TransactWrite> {
+        if self.expressions.update.is_none() {
+            return Err(crate::Error::InvalidRequest {
+                model: self.failure.model,
+                reason: crate::RequestReason::EmptyUpdate,
+            });
+        }
         let size = item_size(&self.key) + expressions_size(&self.expressions);
         let update = TransactUpdate::builder()
             .table_name(&self.table)
@@ -228,7 +235,7 @@ impl CompiledUpdate {
             .build()
             .expect("table, key and update are set");
         let item = TransactWriteItem::builder().update(update).build();
-        TransactWrite { table: self.table, key: self.key, size, item, failure: self.failure }
+        Ok(TransactWrite { table: self.table, key: self.key, size, item, failure: self.failure })
     }
 }
 

@@ -185,7 +185,9 @@ fn the_error_holds_exactly_the_puts_and_deletes_left_unprocessed() {
     let db = db(&rule, fast(3));
 
     let batch = unwrap_batch(block_on(
-        db.batch_write().put_all::<Order, _>((0..6).map(order)).delete_all::<Order, _>((10..14).map(Order::key)),
+        db.batch_write()
+            .put_stream::<Order, _>(futures::stream::iter((0..6).map(order)))
+            .delete_all::<Order, _>((10..14).map(Order::key)),
     ));
 
     let sent: Vec<Vec<u32>> = log.inputs().iter().map(|input| ids(&writes(input))).collect();
