@@ -42,6 +42,12 @@
 //! (`Order::BY_STATUS`). Such a constant shadows an associated constant of the
 //! [`Model`] trait with the same name: a field `created_at` makes `Order::CREATED_AT` its
 //! path, and the trait's timestamp definition is then `<Order as Model>::CREATED_AT`.
+//!
+//! The same operations travel together: [`Db::transaction`] and [`Db::transaction_get`]
+//! (see [`tx`]) carry any mix of models all or nothing, and [`Model::batch_get`],
+//! [`Model::batch_put`] and [`Db::batch_write`] (see [`batch`]) split any number of
+//! items into DynamoDB's batch requests, retrying what DynamoDB leaves unprocessed with
+//! the [`Db`]'s [`retry`] policy, and never report success with data missing.
 
 pub mod batch;
 pub mod compile;
