@@ -151,7 +151,8 @@ pub struct BatchError {
     pub operation: &'static str,
     /// Why it stopped (the first reason, when requests in flight failed too).
     pub cause: BatchCause,
-    /// Writes made, or keys read (found or not).
+    /// Writes made, or keys read (found or not; a key given several times counts at
+    /// each of its positions).
     pub done: usize,
     /// Writes or keys taken from the input.
     pub taken: usize,
@@ -699,10 +700,14 @@ fn left_over(sent: Vec<Prepared>, unprocessed: &HashMap<String, Vec<WriteRequest
 /// Reads items by key with `BatchGetItem`, 100 keys per request, a few requests at a
 /// time; awaits to [`BatchGot`]. Made by [`Model::batch_get`].
 ///
-/// Keys given twice are read once. Keys DynamoDB leaves unprocessed are retried with
-/// the [`Db`]'s retry policy; when it gives up the call fails with [`Error::Batch`],
-/// whose [`pending`](BatchError::pending) holds exactly the keys not read and
-/// [`read`](BatchError::read) the items read until then.
+/// Keys given twice are read once. All keys are encoded and checked before the first
+/// request; a key that cannot be (an empty or oversized key value) is refused as
+/// [`Error::Batch`] with [`BatchCause::Refused`], and the keys before it are pending.
+/// Keys DynamoDB leaves unprocessed are retried with the [`Db`]'s retry policy; when it
+/// gives up the call fails with [`Error::Batch`], whose
+/// [`pending`](BatchError::pending) holds exactly the keys not read (a key given several
+/// times at each of its positions) and [`read`](BatchError::read) the items read until
+/// then.
 #[must_use = "a batch does nothing until it is awaited"]
 pub struct BatchGet<'a, M: Model> {
     db: &'a Db,
@@ -748,34 +753,45 @@ impl<'a, M: Model> BatchGet<'a, M> {
     async fn send(self) -> Result<BatchGot<M>> {
         let table = self.db.table_name::<M>();
         let names = key_names::<M>();
-        // Each distinct key once, in the order first given.
+        // Each distinct key once, in the order first given; `repeats[u]` holds every
+        // position of the distinct key `u` (its first included).
         let mut unique: Vec<(usize, Item)> = Vec::new();
+        let mut repeats: Vec<Vec<usize>> = Vec::new();
         let mut position: HashMap<Vec<u8>, usize> = HashMap::new();
-        let mut refused = None;
         for (index, key) in self.keys.iter().enumerate() {
             let item = match key.to_key_item() {
                 Ok(item) => item,
+                // The keys are all in memory: one that cannot be read is refused before
+                // sending. The call stops there: the keys before it are pending.
                 Err(error) => {
-                    refused.get_or_insert(Error::Action { index, error: Box::new(error) });
-                    continue;
+                    let pending = (0..index).filter_map(|at| {
+                        let key = self.keys[at].to_key_item().ok()?;
+                        Some(Pending {
+                            index: at,
+                            model: M::NAME,
+                            table: table.clone(),
+                            request: PendingRequest::Get(key),
+                        })
+                    });
+                    return Err(Error::Batch(Box::new(BatchError {
+                        operation: "BatchGetItem",
+                        cause: BatchCause::Refused(Box::new(Error::Action { index, error: Box::new(error) })),
+                        done: 0,
+                        taken: index + 1,
+                        pending: pending.collect(),
+                        read: Vec::new(),
+                    })));
                 }
             };
             let Some(id) = identity(&table, names, &item) else { continue };
-            if let std::collections::hash_map::Entry::Vacant(entry) = position.entry(id) {
-                entry.insert(unique.len());
-                unique.push((index, item));
+            match position.entry(id) {
+                std::collections::hash_map::Entry::Vacant(entry) => {
+                    entry.insert(unique.len());
+                    unique.push((index, item));
+                    repeats.push(vec![index]);
+                }
+                std::collections::hash_map::Entry::Occupied(entry) => repeats[*entry.get()].push(index),
             }
-        }
-        // The keys are all in memory: one that cannot be read is refused before sending.
-        if let Some(error) = refused {
-            return Err(Error::Batch(Box::new(BatchError {
-                operation: "BatchGetItem",
-                cause: BatchCause::Refused(Box::new(error)),
-                done: 0,
-                taken: self.keys.len(),
-                pending: pending_gets::<M>(&table, unique),
-                read: Vec::new(),
-            })));
         }
         let mut found: Vec<Option<Item>> = vec![None; unique.len()];
         let mut totals = Totals { taken: self.keys.len(), ..Totals::default() };
@@ -795,6 +811,17 @@ impl<'a, M: Model> BatchGet<'a, M> {
         drop(results);
         if totals.cause.is_some() {
             totals.read = found.iter().flatten().cloned().collect();
+            // A key given several times is pending at each of its positions; every other
+            // position was read (found or not).
+            let first: HashMap<usize, usize> = unique.iter().enumerate().map(|(u, (index, _))| (*index, u)).collect();
+            let pending = std::mem::take(&mut totals.pending);
+            for pending in pending {
+                let at = first.get(&pending.index).map_or(&[][..], |&u| &repeats[u][..]);
+                for &index in at {
+                    totals.pending.push(Pending { index, ..pending.clone() });
+                }
+            }
+            totals.done = self.keys.len() - totals.pending.len();
         }
         totals.finish("BatchGetItem")?;
         let mut got = BatchGot { items: Vec::with_capacity(found.len()), not_found: Vec::new() };

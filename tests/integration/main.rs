@@ -17,6 +17,7 @@ mod adversarial5;
 mod adversarial6;
 mod adversarial7;
 mod adversarial8;
+mod adversarial9;
 mod batch;
 mod catalogue;
 mod crud;
