@@ -377,8 +377,20 @@ impl<'a> BatchWrite<'a> {
         S: Stream + Send + 'a,
         S::Item: std::borrow::Borrow<M> + Send,
     {
+        self.puts::<M, S>(items, false)
+    }
+
+    /// Puts (or, with `overwrite`, overwrites) every item of a stream.
+    fn puts<M, S>(self, items: S, overwrite: bool) -> Self
+    where
+        M: Model,
+        S: Stream + Send + 'a,
+        S::Item: std::borrow::Borrow<M> + Send,
+    {
         let db = self.db;
-        self.many(Box::pin(items.map(move |item| Prepared::put(db, std::borrow::Borrow::<M>::borrow(&item), false))))
+        self.many(Box::pin(
+            items.map(move |item| Prepared::put(db, std::borrow::Borrow::<M>::borrow(&item), overwrite)),
+        ))
     }
 
     /// Overwrites with every item of an iterator of references, versions unchecked (see
@@ -400,10 +412,7 @@ impl<'a> BatchWrite<'a> {
         I::IntoIter: Send + 'a,
         I::Item: std::borrow::Borrow<M> + Send,
     {
-        let db = self.db;
-        self.many(Box::pin(
-            stream::iter(items).map(move |item| Prepared::put(db, std::borrow::Borrow::<M>::borrow(&item), true)),
-        ))
+        self.puts::<M, _>(stream::iter(items), true)
     }
 
     /// Deletes the items of every key of an iterator.

@@ -6,8 +6,7 @@ use std::future::Future;
 
 use aws_sdk_dynamodb::config::http::HttpResponse;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
-use aws_sdk_dynamodb::operation::transact_get_items::{TransactGetItemsError, TransactGetItemsOutput};
-use aws_sdk_dynamodb::operation::transact_write_items::{TransactWriteItemsError, TransactWriteItemsOutput};
+use aws_sdk_dynamodb::types::error::TransactionCanceledException;
 
 use crate::compile::WriteFailure;
 use crate::{Db, Error, Item};
@@ -89,35 +88,23 @@ pub(crate) enum TransactionFailure {
 }
 
 impl Db {
-    /// Sends a `TransactWriteItems` request.
-    pub(crate) async fn send_transaction(
+    /// Sends a `TransactWriteItems` or `TransactGetItems` request; `canceled` finds the
+    /// cancellation among the operation's errors.
+    pub(crate) async fn send_transaction<O, E, F>(
         &self,
+        operation: &'static str,
         table: &str,
-        request: impl Future<Output = Result<TransactWriteItemsOutput, SdkError<TransactWriteItemsError, HttpResponse>>>,
-    ) -> Result<TransactWriteItemsOutput, TransactionFailure> {
-        request.await.map_err(|err| match err.as_service_error() {
-            Some(TransactWriteItemsError::TransactionCanceledException(canceled)) => {
-                TransactionFailure::Canceled(canceled.cancellation_reasons.clone().unwrap_or_default())
-            }
-            _ => TransactionFailure::Other(
-                map_error("TransactWriteItems", table, err).into_error("TransactWriteItems", table),
-            ),
-        })
-    }
-
-    /// Sends a `TransactGetItems` request.
-    pub(crate) async fn send_transaction_get(
-        &self,
-        table: &str,
-        request: impl Future<Output = Result<TransactGetItemsOutput, SdkError<TransactGetItemsError, HttpResponse>>>,
-    ) -> Result<TransactGetItemsOutput, TransactionFailure> {
-        request.await.map_err(|err| match err.as_service_error() {
-            Some(TransactGetItemsError::TransactionCanceledException(canceled)) => {
-                TransactionFailure::Canceled(canceled.cancellation_reasons.clone().unwrap_or_default())
-            }
-            _ => TransactionFailure::Other(
-                map_error("TransactGetItems", table, err).into_error("TransactGetItems", table),
-            ),
+        request: F,
+        canceled: fn(&E) -> Option<&TransactionCanceledException>,
+    ) -> Result<O, TransactionFailure>
+    where
+        F: Future<Output = Result<O, SdkError<E, HttpResponse>>>,
+        E: ProvideErrorMetadata,
+        aws_sdk_dynamodb::Error: From<SdkError<E, HttpResponse>>,
+    {
+        request.await.map_err(|err| match err.as_service_error().and_then(canceled) {
+            Some(canceled) => TransactionFailure::Canceled(canceled.cancellation_reasons.clone().unwrap_or_default()),
+            None => TransactionFailure::Other(map_error(operation, table, err).into_error(operation, table)),
         })
     }
 }

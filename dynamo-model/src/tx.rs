@@ -33,11 +33,14 @@ use std::future::IntoFuture;
 use std::marker::PhantomData;
 
 use aws_sdk_dynamodb::operation::transact_get_items::builders::TransactGetItemsFluentBuilder;
+use aws_sdk_dynamodb::operation::transact_get_items::TransactGetItemsError;
 use aws_sdk_dynamodb::operation::transact_write_items::builders::TransactWriteItemsFluentBuilder;
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::error::TransactionCanceledException;
 use aws_sdk_dynamodb::types::{Get as TxGet, TransactGetItem, TransactWriteItem};
 
 use crate::compile::identity::{identity, KeyNames};
-use crate::compile::{CompiledCheck, CompiledDelete, CompiledUpdate, TransactWrite};
+use crate::compile::{CompiledCheck, CompiledDelete, CompiledUpdate, TransactWrite, WriteFailure};
 use crate::ops::{Check, Delete, Get, OpFuture, Put, Update};
 use crate::send::TransactionFailure;
 use crate::{Db, Document, Error, Item, Model, Result};
@@ -408,7 +411,7 @@ impl<'a> Transaction<'a> {
         let sent = crate::retry::retrying(db, || async {
             let request =
                 db.client().transact_write_items().set_transact_items(Some(items.clone())).client_request_token(&token);
-            match db.send_transaction(&table, request.send()).await {
+            match db.send_transaction("TransactWriteItems", &table, request.send(), write_canceled).await {
                 Ok(_) => Ok(()),
                 Err(TransactionFailure::Canceled(reasons)) => Err(canceled(&actions, reasons)),
                 Err(TransactionFailure::Other(error)) => Err(error),
@@ -474,23 +477,51 @@ fn new_token() -> String {
 /// The typed error of a canceled transaction: each action with its reason, its item,
 /// and for a failed condition the action's own reading of it.
 fn canceled(actions: &[Action], reasons: Vec<aws_sdk_dynamodb::types::CancellationReason>) -> Error {
-    let mut reasons = reasons.into_iter();
     let actions = actions
         .iter()
+        .map(|action| (action.kind, action.model, &action.write.table, &action.write.key, Some(&action.write.failure)));
+    cancellation(actions, reasons)
+}
+
+/// The cancellation among `TransactWriteItems`' errors.
+fn write_canceled(error: &TransactWriteItemsError) -> Option<&TransactionCanceledException> {
+    match error {
+        TransactWriteItemsError::TransactionCanceledException(canceled) => Some(canceled),
+        _ => None,
+    }
+}
+
+/// The cancellation among `TransactGetItems`' errors.
+fn read_canceled(error: &TransactGetItemsError) -> Option<&TransactionCanceledException> {
+    match error {
+        TransactGetItemsError::TransactionCanceledException(canceled) => Some(canceled),
+        _ => None,
+    }
+}
+
+/// Each action (kind, model, table, key, and for a write how to read its failed
+/// condition) with DynamoDB's reason for it, in order.
+fn cancellation<'t>(
+    actions: impl Iterator<Item = (ActionKind, &'static str, &'t String, &'t Item, Option<&'t WriteFailure>)>,
+    reasons: Vec<aws_sdk_dynamodb::types::CancellationReason>,
+) -> Error {
+    let mut reasons = reasons.into_iter();
+    let actions = actions
         .enumerate()
-        .map(|(index, action)| {
+        .map(|(index, (kind, model, table, key, failure))| {
             let reason = reasons.next();
             let code = CancelReason::from_code(reason.as_ref().and_then(|reason| reason.code.as_deref()));
             let message = reason.as_ref().and_then(|reason| reason.message.clone());
             let item = reason.and_then(|reason| reason.item).filter(|item| !item.is_empty());
-            let error = (code == CancelReason::ConditionalCheckFailed)
-                .then(|| Box::new(action.write.failure.clone().explain(item.clone())));
+            let error = failure
+                .filter(|_| code == CancelReason::ConditionalCheckFailed)
+                .map(|failure| Box::new(failure.clone().explain(item.clone())));
             CanceledAction {
                 index,
-                kind: action.kind,
-                model: action.model,
-                table: action.write.table.clone(),
-                key: action.write.key.clone(),
+                kind,
+                model,
+                table: table.clone(),
+                key: key.clone(),
                 reason: code,
                 message,
                 item,
@@ -649,7 +680,7 @@ impl<'a> TransactionGet<'a> {
         let table = reads.first().map(|read| read.table.clone()).unwrap_or_default();
         let output = crate::retry::retrying(db, || async {
             let request = db.client().transact_get_items().set_transact_items(Some(items.clone()));
-            match db.send_transaction_get(&table, request.send()).await {
+            match db.send_transaction("TransactGetItems", &table, request.send(), read_canceled).await {
                 Ok(output) => Ok(output),
                 Err(TransactionFailure::Canceled(reasons)) => Err(canceled_reads(&reads, reasons)),
                 Err(TransactionFailure::Other(error)) => Err(error),
@@ -677,26 +708,7 @@ impl<'a> TransactionGet<'a> {
 
 /// The typed error of a canceled read: each read with its reason.
 fn canceled_reads(reads: &[Read], reasons: Vec<aws_sdk_dynamodb::types::CancellationReason>) -> Error {
-    let mut reasons = reasons.into_iter();
-    let actions = reads
-        .iter()
-        .enumerate()
-        .map(|(index, read)| {
-            let reason = reasons.next();
-            CanceledAction {
-                index,
-                kind: ActionKind::Get,
-                model: read.model,
-                table: read.table.clone(),
-                key: read.key.clone(),
-                reason: CancelReason::from_code(reason.as_ref().and_then(|reason| reason.code.as_deref())),
-                message: reason.and_then(|reason| reason.message),
-                item: None,
-                error: None,
-            }
-        })
-        .collect();
-    Error::TransactionCanceled { actions }
+    cancellation(reads.iter().map(|read| (ActionKind::Get, read.model, &read.table, &read.key, None)), reasons)
 }
 
 impl<'a> IntoFuture for TransactionGet<'a> {

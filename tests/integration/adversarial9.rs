@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::operation::batch_get_item::{BatchGetItemInput, BatchGetItemOutput};
-use aws_sdk_dynamodb::operation::batch_write_item::{BatchWriteItemInput, BatchWriteItemOutput};
+use aws_sdk_dynamodb::operation::batch_write_item::BatchWriteItemInput;
 use aws_sdk_dynamodb::types::{KeysAndAttributes, WriteRequest};
 use aws_sdk_dynamodb::Client;
 use aws_smithy_mocks::{mock, MockResponse, RuleMode};
@@ -18,7 +18,8 @@ use dynamo_model::tx::{ActionKind, CancelReason, TransactionReason};
 use dynamo_model::{AttributeValue, DecodeError, Document, EncodeError, Error, Item, Model, ModelKey, RequestReason};
 
 use crate::common::{counted, raw, run};
-use crate::faults::{block_on, order, scripted, Order, ORDERS};
+use crate::faults::batch::{leaving, write_id, writes};
+use crate::faults::{block_on, order, scripted, Order};
 
 // ---------------------------------------------------------------------------------------
 // Models
@@ -188,33 +189,6 @@ fn accounts_for_everything(batch: &BatchError) {
     sorted.dedup();
     assert_eq!(indexes, sorted, "pending in input order, each once");
     assert!(indexes.iter().all(|i| *i < batch.taken), "pending beyond taken: {indexes:?}");
-}
-
-/// The writes of one request on the orders table.
-fn writes(input: &BatchWriteItemInput) -> Vec<WriteRequest> {
-    input.request_items().and_then(|tables| tables.get(ORDERS)).cloned().unwrap_or_default()
-}
-
-fn id_of(item: &Item) -> u32 {
-    match item.get("id") {
-        Some(AttributeValue::N(n)) => n.parse().unwrap(),
-        other => panic!("no id: {other:?}"),
-    }
-}
-
-fn write_id(write: &WriteRequest) -> u32 {
-    match (&write.put_request, &write.delete_request) {
-        (Some(put), None) => id_of(&put.item),
-        (None, Some(delete)) => id_of(&delete.key),
-        other => panic!("{other:?}"),
-    }
-}
-
-fn leaving(
-    left: Vec<WriteRequest>,
-) -> MockResponse<BatchWriteItemOutput, aws_sdk_dynamodb::operation::batch_write_item::BatchWriteItemError> {
-    let unprocessed = if left.is_empty() { HashMap::new() } else { HashMap::from([(ORDERS.to_owned(), left)]) };
-    MockResponse::Output(BatchWriteItemOutput::builder().set_unprocessed_items(Some(unprocessed)).build())
 }
 
 /// A mocked table that never processes the writes of `stuck` ids and records the ids it

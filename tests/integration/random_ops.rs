@@ -2207,8 +2207,13 @@ fn expired<M: Model>(item: &M) -> bool {
 /// (DynamoDB Local writes numbers in sets nested in lists or maps as `1E-7`). `None`
 /// when they are the same item.
 fn diff<M: Model>(a: &M, b: &M) -> Option<String> {
+    diff_except(a, b, &[])
+}
+
+/// `diff`, leaving out the attributes `skip`.
+fn diff_except<M: Model>(a: &M, b: &M, skip: &[&str]) -> Option<String> {
     let (Ok(a), Ok(b)) = (a.to_item(), b.to_item()) else { return Some("items differ".into()) };
-    let mut names: Vec<&String> = a.keys().chain(b.keys()).collect();
+    let mut names: Vec<&String> = a.keys().chain(b.keys()).filter(|name| !skip.contains(&name.as_str())).collect();
     names.sort();
     names.dedup();
     let differing: Vec<String> = names
@@ -2222,25 +2227,9 @@ fn diff<M: Model>(a: &M, b: &M) -> Option<String> {
 /// `diff`, apart from the timestamps: the expected item of a put in a transaction or a
 /// batch is compiled apart from the one sent, a moment earlier.
 fn diff_unstamped<M: Model>(expected: &M, read: &M) -> Option<String> {
-    let stamps = [<M as Model>::CREATED_AT, <M as Model>::UPDATED_AT];
-    let unstamped = |item: &M| {
-        item.to_item().ok().map(|mut item| {
-            for stamp in stamps.iter().flatten() {
-                item.remove(stamp.name);
-            }
-            item
-        })
-    };
-    let (Some(a), Some(b)) = (unstamped(expected), unstamped(read)) else { return Some("items differ".into()) };
-    let mut names: Vec<&String> = a.keys().chain(b.keys()).collect();
-    names.sort();
-    names.dedup();
-    let differing: Vec<String> = names
-        .into_iter()
-        .filter(|n| a.get(*n).map(normal) != b.get(*n).map(normal))
-        .map(|n| clip(&format!("{n}: {:?} -> {:?}", a.get(n), b.get(n)), 200))
-        .collect();
-    (!differing.is_empty()).then(|| format!("{} read back differently: {}", M::NAME, differing.join("; ")))
+    let stamps: Vec<&str> =
+        [<M as Model>::CREATED_AT, <M as Model>::UPDATED_AT].into_iter().flatten().map(|stamp| stamp.name).collect();
+    diff_except(expected, read, &stamps)
 }
 
 /// What a put returned that differs from the item given to it, other than what the
@@ -4655,6 +4644,36 @@ fn stored_by<M: Subject>(put: &dynamo_model::ops::Put<'_, M>) -> Option<M> {
     put.compile().ok().and_then(|compiled| M::from_item(compiled.item).ok())
 }
 
+/// What carries several writes: a transaction or a batch.
+trait Carrier<'d>: Sized {
+    fn add<M: Wanted>(self, ctx: &'d Ctx, write: &Write<M, M::K, M::A, M::L>, wants: &mut Wants) -> Self;
+
+    /// Adds every part, of whatever model.
+    fn carry(mut self, ctx: &'d Ctx, parts: &[Part], wants: &mut Wants) -> Self {
+        for part in parts {
+            self = match part {
+                Part::Sink(write) => self.add(ctx, write, wants),
+                Part::Ledger(write) => self.add(ctx, write, wants),
+                Part::Blob(write) => self.add(ctx, write, wants),
+                Part::Metric(write) => self.add(ctx, write, wants),
+            };
+        }
+        self
+    }
+}
+
+impl<'d> Carrier<'d> for dynamo_model::tx::Transaction<'d> {
+    fn add<M: Wanted>(self, ctx: &'d Ctx, write: &Write<M, M::K, M::A, M::L>, wants: &mut Wants) -> Self {
+        add_to_tx(ctx, self, write, wants)
+    }
+}
+
+impl<'d> Carrier<'d> for dynamo_model::batch::BatchWrite<'d> {
+    fn add<M: Wanted>(self, ctx: &'d Ctx, write: &Write<M, M::K, M::A, M::L>, wants: &mut Wants) -> Self {
+        add_to_batch(ctx, self, write, wants)
+    }
+}
+
 /// Adds one write to a transaction, as `exec_write` would send it alone.
 fn add_to_tx<'d, M: Wanted>(
     ctx: &Ctx,
@@ -4793,15 +4812,7 @@ async fn check_all_wants(ctx: &mut Ctx, wants: Wants, step: &mut Step) {
 async fn exec_tx(ctx: &mut Ctx, parts: &[Part]) -> Step {
     let mut step = Step::new(format!("transaction of {}", parts.len()));
     let mut wants = Wants::default();
-    let mut tx = ctx.db.transaction();
-    for part in parts {
-        tx = match part {
-            Part::Sink(write) => add_to_tx(ctx, tx, write, &mut wants),
-            Part::Ledger(write) => add_to_tx(ctx, tx, write, &mut wants),
-            Part::Blob(write) => add_to_tx(ctx, tx, write, &mut wants),
-            Part::Metric(write) => add_to_tx(ctx, tx, write, &mut wants),
-        };
-    }
+    let tx = ctx.db.transaction().carry(ctx, parts, &mut wants);
     let before = ctx.requests.count();
     let result = tx.await;
     step.sent = Some(ctx.requests.count() - before);
@@ -4856,15 +4867,7 @@ async fn tx_grown_past_the_limit(
 async fn exec_batch(ctx: &mut Ctx, parts: &[Part]) -> Step {
     let mut step = Step::new(format!("batch of {}", parts.len()));
     let mut wants = Wants::default();
-    let mut batch = ctx.db.batch_write();
-    for part in parts {
-        batch = match part {
-            Part::Sink(write) => add_to_batch(ctx, batch, write, &mut wants),
-            Part::Ledger(write) => add_to_batch(ctx, batch, write, &mut wants),
-            Part::Blob(write) => add_to_batch(ctx, batch, write, &mut wants),
-            Part::Metric(write) => add_to_batch(ctx, batch, write, &mut wants),
-        };
-    }
+    let batch = ctx.db.batch_write().carry(ctx, parts, &mut wants);
     let before = ctx.requests.count();
     let result = batch.await;
     step.sent = Some(ctx.requests.count() - before);

@@ -18,14 +18,14 @@ use dynamo_model::{AttributeValue, Document, Error, Item, Model, ModelKey};
 use crate::faults::{block_on, db, fast, order, Order, ORDERS};
 
 /// The writes of one `BatchWriteItem` request on the orders table, in the order sent.
-fn writes(input: &BatchWriteItemInput) -> Vec<WriteRequest> {
+pub(crate) fn writes(input: &BatchWriteItemInput) -> Vec<WriteRequest> {
     let tables = input.request_items().expect("request items");
     assert_eq!(tables.len(), 1, "one table: {tables:?}");
     tables.get(ORDERS).cloned().expect("writes on the orders table")
 }
 
 /// The `id` of an item or key.
-fn id_of(item: &Item) -> u32 {
+pub(crate) fn id_of(item: &Item) -> u32 {
     match item.get("id") {
         Some(AttributeValue::N(n)) => n.parse().expect("a u32 id"),
         other => panic!("no numeric id in {item:?}: {other:?}"),
@@ -33,7 +33,7 @@ fn id_of(item: &Item) -> u32 {
 }
 
 /// The `id` a write is on.
-fn write_id(write: &WriteRequest) -> u32 {
+pub(crate) fn write_id(write: &WriteRequest) -> u32 {
     match (&write.put_request, &write.delete_request) {
         (Some(put), None) => id_of(&put.item),
         (None, Some(delete)) => id_of(&delete.key),
@@ -54,7 +54,7 @@ fn puts(writes: &[WriteRequest]) -> Vec<Order> {
 }
 
 /// An answer leaving `left` unprocessed (none: `UnprocessedItems: {}`).
-fn leaving(
+pub(crate) fn leaving(
     left: Vec<WriteRequest>,
 ) -> MockResponse<BatchWriteItemOutput, aws_sdk_dynamodb::operation::batch_write_item::BatchWriteItemError> {
     let unprocessed = if left.is_empty() { HashMap::new() } else { HashMap::from([(ORDERS.to_owned(), left)]) };

@@ -4,7 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod batch;
+pub(crate) mod batch;
 mod layering;
 mod tx;
 
