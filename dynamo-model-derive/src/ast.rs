@@ -2,6 +2,8 @@
 
 use crate::attr::{self, Derive};
 use crate::ctxt::Ctxt;
+use proc_macro2::TokenStream;
+use quote::quote;
 use syn::ext::IdentExt;
 use syn::{Data, DeriveInput, Fields, Ident, Type};
 
@@ -124,4 +126,13 @@ impl<'a> Container<'a> {
 pub fn field_named<'f, 'a>(fields: &'f [Field<'a>], name: &Ident) -> Option<&'f Field<'a>> {
     let name = name.unraw();
     fields.iter().find(|field| field.member.unraw() == name)
+}
+
+/// `::dynamo_model::expr::Field<I>`, the marker of the field at index `I`: a key
+/// condition is accepted only on the marker of the sort key it targets.
+pub fn field_marker(fields: &[Field], field: &Field) -> TokenStream {
+    // `field` is always one of `fields`; were it not, the marker would match no
+    // key, which fails to compile rather than misbehaves.
+    let index = fields.iter().position(|f| std::ptr::eq(f.original, field.original)).unwrap_or(usize::MAX);
+    quote!(::dynamo_model::expr::Field<#index>)
 }

@@ -121,7 +121,7 @@ pub struct ParseError<'a> {
 impl ParseError<'_> {
     /// The accepted spelling closest to the unknown one, if any is close enough.
     pub fn suggestion(&self) -> Option<&'static str> {
-        crate::attr::closest(self.unknown, RENAME_RULES.iter().map(|(name, _)| *name))
+        crate::suggest::closest(self.unknown, RENAME_RULES.iter().map(|(name, _)| *name))
     }
 }
 

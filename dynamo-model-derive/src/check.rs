@@ -8,13 +8,15 @@ use crate::ast::{Container, Field};
 use crate::attr::{Derive, Index, IndexKind, Projection, RuleKind};
 use crate::case::screaming_snake;
 use crate::ctxt::Ctxt;
-use crate::expand::option_inner;
 use crate::symbol::{
     Symbol, COUNTER, CREATED_AT, DEFAULT, DEFAULT_FN, EXTRA, GET, HASH_KEY, LIFECYCLE_KEYS, RANGE_KEY, RENAME,
     REQUIRED, SERDE, SET, SKIP, TTL, UPDATED_AT, VALIDATE, VERSION, WITH,
 };
-use proc_macro2::{Delimiter, Spacing, Span, TokenStream, TokenTree};
-use quote::ToTokens;
+use crate::ty::{
+    is_epoch_time, is_one_of, is_scalar, is_string, option_inner, type_arguments, type_name, type_to_string, INTEGERS,
+    OTHER_NUMBERS,
+};
+use proc_macro2::Span;
 use std::collections::{HashMap, HashSet};
 use syn::ext::IdentExt;
 use syn::{GenericArgument, Ident, PathArguments, Type};
@@ -31,7 +33,8 @@ pub fn check(cx: &Ctxt, cont: &Container) {
     check_generics(cx, cont);
     // `table` or the hash key may be hiding behind a key that could not be read
     // (`tabel = ...`, `hash_kye`): then saying they are missing would be a guess.
-    if cont.derive == Derive::Model && !cont.incomplete() {
+    let shared = cont.attrs.shared.is_some();
+    if cont.derive == Derive::Model && !cont.incomplete() && !shared {
         check_table(cx, cont);
         if cont.hash_key().is_none() {
             cx.error_spanned_by(
@@ -54,7 +57,14 @@ pub fn check(cx: &Ctxt, cont: &Container) {
         check_const_name(cx, cont, field, &mut consts);
     }
     cx.set_position(0);
-    check_indexes(cx, cont, &consts);
+    if cont.derive == Derive::Model {
+        crate::entity::check(cx, cont);
+    }
+    if shared {
+        check_index_names(cx, cont, &consts);
+    } else {
+        check_indexes(cx, cont, &consts);
+    }
 }
 
 fn check_generics(cx: &Ctxt, cont: &Container) {
@@ -370,24 +380,6 @@ fn check_extra_type(cx: &Ctxt, field: &Field) {
     }
 }
 
-/// The type arguments of a path type's last segment (none for `Item`), or
-/// `None` if it has other arguments or is no path.
-fn type_arguments(ty: &Type) -> Option<Vec<&Type>> {
-    let Type::Path(path) = ty else { return None };
-    match &path.path.segments.last()?.arguments {
-        PathArguments::None => Some(Vec::new()),
-        PathArguments::AngleBracketed(args) => args
-            .args
-            .iter()
-            .map(|arg| match arg {
-                GenericArgument::Type(ty) => Some(ty),
-                _ => None,
-            })
-            .collect(),
-        PathArguments::Parenthesized(_) => None,
-    }
-}
-
 /// The rules of `validate(...)` and `required` that the field's type can tell
 /// are misplaced; the rest (`min` on a string, ...) rustc reports on the rule.
 fn check_rules(cx: &Ctxt, field: &Field) {
@@ -439,48 +431,6 @@ impl<'f> Singles<'f> {
     }
 }
 
-/// The integer types, as the syntax names them.
-const INTEGERS: &[&str] = &["u8", "u16", "u32", "u64", "usize", "i8", "i16", "i32", "i64", "isize"];
-/// The other number types.
-const OTHER_NUMBERS: &[&str] = &["u128", "i128", "f32", "f64"];
-
-/// The name of a type written as a path (`String` for `std::string::String`),
-/// looking through parentheses and the invisible groups of `macro_rules!`.
-pub fn type_name(ty: &Type) -> Option<String> {
-    match ty {
-        Type::Group(group) => type_name(&group.elem),
-        Type::Paren(paren) => type_name(&paren.elem),
-        Type::Path(path) if path.qself.is_none() => path.path.segments.last().map(|last| last.ident.to_string()),
-        _ => None,
-    }
-}
-
-/// Whether the type is one of the primitive `names`, without arguments.
-fn is_one_of(ty: &Type, names: &[&str]) -> bool {
-    let bare = match ty {
-        Type::Path(path) => path.path.segments.last().is_some_and(|last| last.arguments.is_none()),
-        _ => true,
-    };
-    bare && type_name(ty).is_some_and(|name| names.contains(&name.as_str()))
-}
-
-/// `i64`, `u64` or an `Option` of one: what a time in epoch seconds or
-/// milliseconds is stored as.
-fn is_epoch_time(ty: &Type) -> bool {
-    let epoch = |ty: &Type| {
-        is_one_of(ty, &["i64", "u64", "SystemTime", "OffsetDateTime"]) || type_name(ty).as_deref() == Some("DateTime")
-    };
-    epoch(ty) || option_inner(ty).is_some_and(epoch)
-}
-
-/// Whether the type is `String` or `&str`, as far as its syntax tells.
-fn is_string(ty: &Type) -> bool {
-    match ty {
-        Type::Reference(reference) => is_one_of(&reference.elem, &["str"]),
-        _ => is_one_of(ty, &["String"]),
-    }
-}
-
 fn check_key_type(cx: &Ctxt, field: &Field) {
     if !is_scalar(field.ty) {
         cx.error_spanned_by(
@@ -491,107 +441,6 @@ fn check_key_type(cx: &Ctxt, field: &Field) {
             ),
         );
     }
-}
-
-/// Whether a type may be a key as far as its syntax tells. A user type passes
-/// here; the `KeyAttribute` bound in the generated code judges it later.
-pub fn is_scalar(ty: &Type) -> bool {
-    match ty {
-        Type::Group(group) => is_scalar(&group.elem),
-        Type::Paren(paren) => is_scalar(&paren.elem),
-        Type::Path(path) => {
-            let Some(last) = path.path.segments.last() else {
-                return true;
-            };
-            if path.qself.is_some() {
-                return true;
-            }
-            match last.ident.to_string().as_str() {
-                "Option" | "HashMap" | "BTreeMap" | "HashSet" | "BTreeSet" | "bool" => false,
-                "Vec" => is_u8_argument(&last.arguments),
-                _ => true,
-            }
-        }
-        Type::Tuple(_)
-        | Type::Array(_)
-        | Type::Slice(_)
-        | Type::Reference(_)
-        | Type::Ptr(_)
-        | Type::BareFn(_)
-        | Type::TraitObject(_)
-        | Type::ImplTrait(_)
-        | Type::Never(_) => false,
-        _ => true,
-    }
-}
-
-/// Whether `<...>` is exactly `<u8>`.
-fn is_u8_argument(arguments: &PathArguments) -> bool {
-    let PathArguments::AngleBracketed(arguments) = arguments else {
-        return false;
-    };
-    let mut args = arguments.args.iter();
-    match (args.next(), args.next()) {
-        (Some(GenericArgument::Type(Type::Path(elem))), None) => elem.qself.is_none() && elem.path.is_ident("u8"),
-        _ => false,
-    }
-}
-
-/// Renders a type as a person writes it (`Option<String>`, `&'a str`), not with
-/// the token stream's spacing (`Option < String >`).
-fn type_to_string(ty: &Type) -> String {
-    // `after_word` says whether the last thing written was an identifier or a
-    // literal: only two words in a row need a space between them (`&'a str`).
-    fn write(tokens: TokenStream, out: &mut String, after_word: &mut bool) {
-        for token in tokens {
-            match token {
-                TokenTree::Group(group) => {
-                    let (open, close) = match group.delimiter() {
-                        Delimiter::Parenthesis => ("(", ")"),
-                        Delimiter::Bracket => ("[", "]"),
-                        Delimiter::Brace => ("{", "}"),
-                        Delimiter::None => ("", ""),
-                    };
-                    out.push_str(open);
-                    if !open.is_empty() {
-                        *after_word = false;
-                    }
-                    write(group.stream(), out, after_word);
-                    out.push_str(close);
-                    if !close.is_empty() {
-                        *after_word = false;
-                    }
-                }
-                TokenTree::Ident(_) | TokenTree::Literal(_) => {
-                    if *after_word {
-                        out.push(' ');
-                    }
-                    out.push_str(&token.to_string());
-                    *after_word = true;
-                }
-                TokenTree::Punct(punct) => {
-                    match punct.as_char() {
-                        ch @ (',' | ';') => {
-                            out.push(ch);
-                            out.push(' ');
-                        }
-                        ch @ ('+' | '=') => {
-                            out.push(' ');
-                            out.push(ch);
-                            out.push(' ');
-                        }
-                        '-' if punct.spacing() == Spacing::Joint => out.push_str(" -"),
-                        '>' if out.ends_with('-') => out.push_str("> "),
-                        ch => out.push(ch),
-                    }
-                    *after_word = false;
-                }
-            }
-        }
-    }
-    let mut out = String::new();
-    write(ty.to_token_stream(), &mut out, &mut false);
-    out.trim().to_owned()
 }
 
 fn check_attribute_name<'f>(cx: &Ctxt, field: &'f Field, names: &mut HashMap<&'f str, &'f syn::Ident>) {
@@ -638,6 +487,17 @@ fn check_const_name<'f>(cx: &Ctxt, cont: &Container, field: &'f Field, consts: &
     consts.insert(name, field.member);
 }
 
+/// The names of a shared-table model's indexes: unique, and their constants free.
+fn check_index_names(cx: &Ctxt, cont: &Container, field_consts: &HashMap<String, &Ident>) {
+    let mut names = HashSet::new();
+    let mut consts: HashMap<String, String> = HashMap::new();
+    for (j, index) in cont.attrs.indexes.iter().enumerate() {
+        cx.set_subposition(j + 1);
+        check_index_name(cx, cont, index, field_consts, &mut names, &mut consts);
+    }
+    cx.set_subposition(0);
+}
+
 /// The rules of `gsi(...)` and `lsi(...)`; a document has none (rejected while
 /// parsing).
 fn check_indexes(cx: &Ctxt, cont: &Container, field_consts: &HashMap<String, &Ident>) {
@@ -646,35 +506,7 @@ fn check_indexes(cx: &Ctxt, cont: &Container, field_consts: &HashMap<String, &Id
     let mut local = 0;
     for (j, index) in cont.attrs.indexes.iter().enumerate() {
         cx.set_subposition(j + 1);
-        if let Some(lit) = &index.name {
-            let name = lit.value();
-            let constant = screaming_snake(&name);
-            if !names.insert(name.clone()) {
-                cx.error_spanned_by(
-                    lit,
-                    format!("duplicate index name {name:?}: the struct already has an index of that name"),
-                );
-            } else if let Some(field) = field_consts.get(&constant) {
-                cx.error_spanned_by(
-                    lit,
-                    format!(
-                        "the index {name:?} gets the constant `{}::{constant}`, which is already the path of the field `{}`; rename the field (`#[dynamo(rename = \"...\")]` keeps its attribute name) or the index",
-                        cont.ident,
-                        field.unraw()
-                    ),
-                );
-            } else if let Some(first) = consts.get(&constant) {
-                cx.error_spanned_by(
-                    lit,
-                    format!(
-                        "the indexes {first:?} and {name:?} would both get the constant `{}::{constant}`; rename one of them",
-                        cont.ident
-                    ),
-                );
-            } else {
-                consts.insert(constant, name);
-            }
-        }
+        check_index_name(cx, cont, index, field_consts, &mut names, &mut consts);
 
         if index.kind == IndexKind::Local {
             local += 1;
@@ -705,6 +537,46 @@ fn check_indexes(cx: &Ctxt, cont: &Container, field_consts: &HashMap<String, &Id
         }
     }
     cx.set_subposition(0);
+}
+
+/// An index name given once, whose constant no field or other index has.
+fn check_index_name(
+    cx: &Ctxt,
+    cont: &Container,
+    index: &Index,
+    field_consts: &HashMap<String, &Ident>,
+    names: &mut HashSet<String>,
+    consts: &mut HashMap<String, String>,
+) {
+    if let Some(lit) = &index.name {
+        let name = lit.value();
+        let constant = screaming_snake(&name);
+        if !names.insert(name.clone()) {
+            cx.error_spanned_by(
+                lit,
+                format!("duplicate index name {name:?}: the struct already has an index of that name"),
+            );
+        } else if let Some(field) = field_consts.get(&constant) {
+            cx.error_spanned_by(
+                    lit,
+                    format!(
+                        "the index {name:?} gets the constant `{}::{constant}`, which is already the path of the field `{}`; rename the field (`#[dynamo(rename = \"...\")]` keeps its attribute name) or the index",
+                        cont.ident,
+                        field.unraw()
+                    ),
+                );
+        } else if let Some(first) = consts.get(&constant) {
+            cx.error_spanned_by(
+                    lit,
+                    format!(
+                        "the indexes {first:?} and {name:?} would both get the constant `{}::{constant}`; rename one of them",
+                        cont.ident
+                    ),
+                );
+        } else {
+            consts.insert(constant, name);
+        }
+    }
 }
 
 /// What only a local index requires: a table with a range key, and another one.
@@ -774,7 +646,7 @@ fn resolve<'c, 'a>(cx: &Ctxt, cont: &'c Container<'a>, ident: &Ident) -> Option<
     if let Some(field) = cont.fields.iter().find(|field| field.attrs.skip.is_none() && field.attrs.name == name) {
         // The attribute name was written where the Rust name is expected.
         message.push_str(&format!("; `{name}` is the attribute of the field `{}`", field.member.unraw()));
-    } else if let Some(suggestion) = crate::attr::closest(&name, members.iter().map(String::as_str)) {
+    } else if let Some(suggestion) = crate::suggest::closest(&name, members.iter().map(String::as_str)) {
         message.push_str(&format!("; did you mean `{suggestion}`?"));
     }
     cx.error_spanned_by(ident, message);
@@ -827,87 +699,5 @@ fn check_include(cx: &Ctxt, cont: &Container, index: &Index, fields: &[Ident], s
                 fields.len()
             ),
         );
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{is_epoch_time, is_one_of, is_scalar, is_string, type_arguments, type_name, type_to_string, INTEGERS};
-    use syn::{parse_quote, Type};
-
-    #[test]
-    fn types_of_rules_and_lifecycle_fields() {
-        let string: [Type; 4] =
-            [parse_quote!(String), parse_quote!(std::string::String), parse_quote!(&str), parse_quote!(&'static str)];
-        assert!(string.iter().all(is_string));
-        let not_string: [Type; 4] =
-            [parse_quote!(i64), parse_quote!(Vec<u8>), parse_quote!(String<u8>), parse_quote!(&String)];
-        assert!(!not_string.iter().any(is_string));
-
-        let epoch: [Type; 4] =
-            [parse_quote!(i64), parse_quote!(u64), parse_quote!(Option<i64>), parse_quote!(std::option::Option<u64>)];
-        assert!(epoch.iter().all(is_epoch_time));
-        let not_epoch: [Type; 4] =
-            [parse_quote!(i32), parse_quote!(String), parse_quote!(Option<Option<i64>>), parse_quote!(Vec<i64>)];
-        assert!(!not_epoch.iter().any(is_epoch_time));
-
-        assert!(is_one_of(&parse_quote!(usize), INTEGERS));
-        assert!(!is_one_of(&parse_quote!(u128), INTEGERS));
-        assert!(!is_one_of(&parse_quote!(Option<u64>), INTEGERS));
-
-        let map: Type = parse_quote!(std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>);
-        assert_eq!(type_name(&map).as_deref(), Some("HashMap"));
-        assert_eq!(type_arguments(&map).map(|args| args.len()), Some(2));
-        assert_eq!(type_arguments(&parse_quote!(Item)).map(|args| args.len()), Some(0));
-    }
-
-    #[test]
-    fn scalars() {
-        let scalars: [Type; 7] = [
-            parse_quote!(String),
-            parse_quote!(u64),
-            parse_quote!(f64),
-            parse_quote!(Vec<u8>),
-            parse_quote!(std::vec::Vec<u8>),
-            parse_quote!(CustomerId),
-            parse_quote!(<T as Trait>::Assoc),
-        ];
-        for ty in &scalars {
-            assert!(is_scalar(ty), "{}", type_to_string(ty));
-        }
-        let not_scalars: [Type; 11] = [
-            parse_quote!(Option<String>),
-            parse_quote!(std::option::Option<u8>),
-            parse_quote!(Vec<String>),
-            parse_quote!(Vec),
-            parse_quote!(HashMap<String, u8>),
-            parse_quote!(BTreeSet<u8>),
-            parse_quote!(bool),
-            parse_quote!((String, u8)),
-            parse_quote!(()),
-            parse_quote!([u8; 16]),
-            parse_quote!(&'static str),
-        ];
-        for ty in &not_scalars {
-            assert!(!is_scalar(ty), "{}", type_to_string(ty));
-        }
-    }
-
-    #[test]
-    fn types_print_as_written() {
-        let cases: [(Type, &str); 9] = [
-            (parse_quote!(Option<String>), "Option<String>"),
-            (parse_quote!(std::collections::HashMap<String, Vec<u8>>), "std::collections::HashMap<String, Vec<u8>>"),
-            (parse_quote!(&'a str), "&'a str"),
-            (parse_quote!(&mut Vec<u8>), "&mut Vec<u8>"),
-            (parse_quote!((String, u8)), "(String, u8)"),
-            (parse_quote!(()), "()"),
-            (parse_quote!([u8; 16]), "[u8; 16]"),
-            (parse_quote!(Box<dyn Fn(u8) -> u8 + Send>), "Box<dyn Fn(u8) -> u8 + Send>"),
-            (parse_quote!(bool), "bool"),
-        ];
-        for (ty, expected) in &cases {
-            assert_eq!(type_to_string(ty), *expected);
-        }
     }
 }

@@ -7,11 +7,10 @@
 //! mistakes. Their bodies never run: the crate does not compile while the errors
 //! stand, so nothing here needs the field types to be storable.
 
-use crate::ast::{field_named, Container, Field};
+use crate::ast::{field_marker, field_named, Container, Field};
 use crate::attr::{Derive, IndexKind};
 use crate::case::screaming_snake;
-use crate::check::is_scalar;
-use crate::expand::{field_marker, option_inner};
+use crate::ty::{is_scalar, option_inner};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, ToTokens};
 use std::collections::HashSet;

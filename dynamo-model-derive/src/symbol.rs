@@ -31,6 +31,8 @@ pub const LSI: Symbol = Symbol("lsi");
 pub const NAME: Symbol = Symbol("name");
 /// Index key: the field that is the index's partition (hash) key.
 pub const HASH: Symbol = Symbol("hash");
+/// Container key (models in a shared table): the model's entity marker.
+pub const ENTITY: Symbol = Symbol("entity");
 /// Index key: the field that is the index's sort (range) key.
 pub const RANGE: Symbol = Symbol("range");
 /// Index key: which attributes the index holds.

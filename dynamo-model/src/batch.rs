@@ -835,7 +835,8 @@ impl<'a, M: Model> BatchGet<'a, M> {
         totals.finish("BatchGetItem")?;
         let mut got = BatchGot { items: Vec::with_capacity(found.len()), not_found: Vec::new() };
         for ((index, _), item) in unique.into_iter().zip(found) {
-            match item {
+            // An item of another model of a shared table is not one of this model's.
+            match item.filter(|item| !crate::single_table::foreign::<M>(item)) {
                 Some(item) => got.items.push(M::from_item(item)?),
                 None => got.not_found.push(self.keys[index].clone()),
             }

@@ -139,9 +139,14 @@ impl Db {
 
     /// The full table name of a model: prefix and the model's table.
     pub fn table_name<M: Model>(&self) -> String {
-        let mut name = String::with_capacity(self.table_prefix.len() + M::TABLE.len());
+        self.prefixed(M::TABLE)
+    }
+
+    /// The full name of table `name`: prefix and name.
+    pub(crate) fn prefixed(&self, table: &str) -> String {
+        let mut name = String::with_capacity(self.table_prefix.len() + table.len());
         name.push_str(&self.table_prefix);
-        name.push_str(M::TABLE);
+        name.push_str(table);
         name
     }
 }

@@ -122,6 +122,19 @@ pub enum Error {
         /// The item as stored when the condition failed; `None` if there was none.
         item: Option<Box<crate::Item>>,
     },
+    /// A write found an item of another model of the shared table under its key (its
+    /// entity marker is not the model's); nothing was written.
+    #[error("{model}: the key holds an item of another model ({found}) in table `{table}`")]
+    WrongEntity {
+        /// The model written.
+        model: &'static str,
+        /// The full table name, prefix included.
+        table: String,
+        /// The entity marker found.
+        found: String,
+        /// The item as stored.
+        item: Box<crate::Item>,
+    },
     /// An update (without `upsert`) found no item with its key; nothing was written.
     #[error("{model}: no item with this key in table `{table}`")]
     NotFound {
@@ -682,6 +695,16 @@ pub enum RequestReason {
     /// An update with no action in a transaction, which takes none: use a condition
     /// check for a condition alone.
     EmptyUpdate,
+    /// An update that changes a field an index key template is built from, without
+    /// giving every field of that template a plain value: the index key would go stale.
+    StaleIndexKey {
+        /// The index.
+        index: &'static str,
+        /// The index key attribute built by the template.
+        key: &'static str,
+        /// A field of the template the update does not give a value.
+        field: String,
+    },
 }
 
 impl RequestReason {
@@ -710,6 +733,7 @@ impl RequestReason {
             | Self::UncheckableCopy { attribute, .. }
             | Self::CopyIntoIndexKey { attribute }
             | Self::VersionWrite { attribute } => Some(attribute),
+            Self::StaleIndexKey { field, .. } => Some(field),
             Self::OverlappingPaths { path, .. } | Self::OverlappingProjection { path, .. } => Some(path),
             Self::IncompleteUpsert { missing } => missing.first().copied(),
             Self::PageSize
@@ -730,6 +754,11 @@ impl fmt::Display for RequestReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::PageSize => f.write_str("page_size must be at least 1"),
+            Self::StaleIndexKey { index, key, field } => write!(
+                f,
+                "the update changes a field of the key `{key}` of index `{index}` but gives no plain value to `{field}`, \
+                 also in its template: set every field of the template, or none"
+            ),
             Self::KeyUpdate { attribute } => {
                 write!(f, "`{attribute}` is a key attribute and cannot be updated; write a new item instead")
             }

@@ -63,6 +63,7 @@ pub mod ops;
 pub mod retry;
 pub mod schema;
 pub(crate) mod send;
+pub mod single_table;
 pub mod table;
 pub mod time;
 pub mod tx;
@@ -77,7 +78,7 @@ pub mod __private;
 pub use aws_sdk_dynamodb::types::AttributeValue;
 pub use cursor::{Cursor, Page};
 pub use db::Db;
-pub use dynamo_model_derive::{Document, Model};
+pub use dynamo_model_derive::{Collection, Document, Model, Table};
 pub use error::{DecodeError, EncodeError, Error, FieldError, InvalidReason, PathSegment, RequestReason, Result, Rule};
 pub use model::{Document, Item, Model, ModelKey};
 pub use ops::Returned;
@@ -85,6 +86,7 @@ pub use schema::{
     ConsistentRead, Index, IndexDef, IndexKind, IndexProjection, KeyDef, KeySchema, KeySpace, NoRange, TimeUnit,
     Timestamp,
 };
+pub use single_table::{Collection, Entity, Partition, Table};
 pub use value::{FromAttribute, IntoValue, KeyAttribute, ScalarType, SetMember, ToAttribute};
 
 /// The traits and types most code needs: `use dynamo_model::prelude::*;`.

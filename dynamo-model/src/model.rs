@@ -10,6 +10,7 @@ use crate::db::Db;
 use crate::expr::Condition;
 use crate::ops::{Check, CreateTable, Delete, DeleteTable, Get, Put, Query, Scan, TableExists, Update};
 use crate::schema::{IndexDef, KeySchema, KeySpace, Timestamp};
+use crate::single_table::{EntityDef, TableDef};
 use crate::value::IntoValue;
 use crate::Result;
 
@@ -105,6 +106,13 @@ pub trait Model: Document {
     const TTL: Option<&'static str> = None;
     /// The `#[dynamo(counter)]` attributes, changed only by atomic `ADD`.
     const COUNTERS: &'static [&'static str] = &[];
+    /// For a model in a shared table (`table = SomeTable`): its entity marker and key
+    /// templates (see [`single_table`](crate::single_table)).
+    const ENTITY: Option<EntityDef> = None;
+    /// The physical table, as `create_table` creates it: the model's own, or the shared
+    /// table it maps onto, with every index the table declares.
+    const TABLE_DEF: TableDef =
+        TableDef { name: Self::TABLE, key: Self::KEY_SCHEMA, indexes: Self::INDEXES, ttl: Self::TTL };
 
     /// The item's primary key.
     fn key(&self) -> Self::Key;
@@ -201,20 +209,21 @@ pub trait Model: Document {
         Scan::new(db)
     }
 
-    /// Creates the model's table and its indexes from the key schema (on-demand billing
+    /// Creates the model's table (for a model in a shared table: that table, with every
+    /// index it declares) and its indexes from the key schema (on-demand billing
     /// unless asked otherwise) and waits until it is active. See [`CreateTable`].
     fn create_table(db: &Db) -> CreateTable<'_, Self> {
-        CreateTable::new(db)
+        CreateTable::for_table(db, Self::TABLE_DEF)
     }
 
     /// Deletes the model's table and everything in it. See [`DeleteTable`].
     fn delete_table(db: &Db) -> DeleteTable<'_, Self> {
-        DeleteTable::new(db)
+        DeleteTable::for_table(db, Self::TABLE_DEF)
     }
 
     /// Whether the model's table exists. See [`TableExists`].
     fn table_exists(db: &Db) -> TableExists<'_, Self> {
-        TableExists::new(db)
+        TableExists::for_table(db, Self::TABLE_DEF)
     }
 }
 
@@ -225,4 +234,11 @@ pub trait ModelKey: Clone + Debug + PartialEq + Send + Sync {
 
     /// Encodes the key attributes as an item (what `GetItem` and `DeleteItem` take).
     fn to_key_item(&self) -> Result<Item>;
+
+    /// The key's fields as stored (for a key built by templates, the fields' own
+    /// attributes rather than the rendered keys).
+    #[doc(hidden)]
+    fn __fields(&self) -> Result<Item> {
+        self.to_key_item()
+    }
 }

@@ -414,3 +414,202 @@ mod tests {
         assert_eq!(paths(|e| vec![String::new()].__validate(e, "s")), Vec::<String>::new());
     }
 }
+
+/// Single-table glue: what a model in a shared table expands to calls.
+pub mod single_table {
+    use aws_sdk_dynamodb::types::AttributeValue;
+
+    use crate::error::EncodeError;
+    use crate::expr::Condition;
+    use crate::schema::IndexDef;
+    pub use crate::single_table::{
+        Collection, Compare, Entity, EntityDef, KeyFormat, KeyPart, KeyTemplate, Partition, Segment, SortKey,
+        SortKeyRange, Table, TableDef,
+    };
+    use crate::{Item, KeySpace, Model, Result};
+
+    /// The end of a templated model's `to_item`: its keys rendered from its fields and
+    /// its entity marker set.
+    pub fn stamp<M: Model>(item: &mut Item) -> Result<()> {
+        match &M::ENTITY {
+            Some(entity) => crate::single_table::template::stamp(M::NAME, entity, item),
+            None => Ok(()),
+        }
+    }
+
+    /// The start of a templated model's `from_item`: the marker checked, fields missing
+    /// from what was read restored from the keys, keys and marker taken out.
+    pub fn open<M: Model>(item: &mut Item) -> Result<()> {
+        match &M::ENTITY {
+            Some(entity) => crate::single_table::template::open(M::NAME, entity, item),
+            None => Ok(()),
+        }
+    }
+
+    /// A key rendered by a template from the fields' encoded values.
+    pub fn render(
+        template: &KeyTemplate,
+        values: &[(&'static str, std::result::Result<Option<AttributeValue>, EncodeError>)],
+    ) -> std::result::Result<Option<AttributeValue>, EncodeError> {
+        let mut encoded: Vec<(&'static str, AttributeValue)> = Vec::with_capacity(values.len());
+        for (name, value) in values {
+            match value {
+                Ok(Some(value)) => encoded.push((name, value.clone())),
+                Ok(None) => return Err(EncodeError::new(crate::InvalidReason::EmptyKey)),
+                Err(error) => return Err(error.clone()),
+            }
+        }
+        template
+            .render(|field| encoded.iter().find(|(name, _)| *name == field).map(|(_, value)| value))
+            .map(|text| text.map(AttributeValue::S))
+            .map_err(|(_, error)| error)
+    }
+
+    /// A templated key attribute into a key item; the error names the field.
+    pub fn put_key(
+        item: &mut Item,
+        model: &'static str,
+        template: &KeyTemplate,
+        values: &[(&'static str, std::result::Result<Option<AttributeValue>, EncodeError>)],
+    ) -> Result<()> {
+        let mut encoded: Vec<(&'static str, AttributeValue)> = Vec::with_capacity(values.len());
+        for (name, value) in values {
+            match value {
+                Ok(Some(value)) => encoded.push((name, value.clone())),
+                Ok(None) => return Err(EncodeError::new(crate::InvalidReason::EmptyKey).into_error(model, name)),
+                Err(error) => return Err(error.clone().into_error(model, name)),
+            }
+        }
+        let text = template
+            .render(|field| encoded.iter().find(|(name, _)| *name == field).map(|(_, value)| value))
+            .map_err(|(name, error)| error.into_error(model, name))?
+            .unwrap_or_default();
+        let value = AttributeValue::S(text);
+        crate::compile::values::check_key(
+            crate::ScalarType::S,
+            if item.is_empty() { crate::compile::KeyRole::Hash } else { crate::compile::KeyRole::Range },
+            &value,
+        )
+        .map_err(|reason| crate::Error::Invalid { model, attribute: template.attribute.into(), reason })?;
+        item.insert(template.attribute.to_owned(), value);
+        Ok(())
+    }
+
+    /// The index of a shared table named `name`; a name the table lacks does not compile.
+    pub const fn table_index(indexes: &'static [IndexDef], name: &str) -> IndexDef {
+        let mut i = 0;
+        while i < indexes.len() {
+            if str_eq(indexes[i].name, name) {
+                return indexes[i];
+            }
+            i += 1;
+        }
+        panic!("the model names an index its table does not declare")
+    }
+
+    const fn str_eq(a: &str, b: &str) -> bool {
+        let (a, b) = (a.as_bytes(), b.as_bytes());
+        if a.len() != b.len() {
+            return false;
+        }
+        let mut i = 0;
+        while i < a.len() {
+            if a[i] != b[i] {
+                return false;
+            }
+            i += 1;
+        }
+        true
+    }
+
+    /// Fails to compile when two models of a collection claim one entity marker.
+    pub const fn distinct_markers(names: &[&str]) {
+        let mut i = 0;
+        while i < names.len() {
+            let mut j = i + 1;
+            while j < names.len() {
+                if str_eq(names[i], names[j]) {
+                    panic!(
+                        "two models of this collection claim one entity marker: give each its own `entity = \"...\"`"
+                    );
+                }
+                j += 1;
+            }
+            i += 1;
+        }
+    }
+
+    /// The format of a table key template's field, which cannot be an `Option`.
+    pub const fn required_format<T: KeyPart>() -> KeyFormat {
+        if T::OPTIONAL {
+            panic!("a field of the table's key templates cannot be an `Option`: every item has its keys")
+        }
+        T::FORMAT
+    }
+
+    /// The name of a sort key the model's `range` template fills.
+    pub const fn range_name(key: Option<crate::KeyDef>) -> &'static str {
+        match key {
+            Some(key) => key.name,
+            None => {
+                panic!("the model gives a sort-key template (`range = ...`), but its table or index has no sort key")
+            }
+        }
+    }
+
+    /// What an index of a shared table holds besides the keys (`None`: everything).
+    pub const fn projected(index: IndexDef) -> Option<&'static [&'static str]> {
+        match index.projection {
+            crate::IndexProjection::All => None,
+            crate::IndexProjection::KeysOnly => Some(&[]),
+            crate::IndexProjection::Include(names) => Some(names),
+        }
+    }
+
+    /// The key's fields as stored, by attribute name.
+    pub fn fields(
+        model: &'static str,
+        values: &[(&'static str, std::result::Result<Option<AttributeValue>, EncodeError>)],
+    ) -> Result<Item> {
+        let mut item = Item::with_capacity(values.len());
+        for (name, value) in values {
+            match value {
+                Ok(Some(value)) => {
+                    item.insert((*name).to_owned(), value.clone());
+                }
+                Ok(None) => {}
+                Err(error) => return Err(error.clone().into_error(model, name)),
+            }
+        }
+        Ok(item)
+    }
+
+    /// Compiles only when the two models share a table.
+    pub fn same_table<A: Entity, B: Entity<Table = A::Table>>() {}
+
+    /// The query of a templated sort key with no condition given: the model's keys.
+    pub fn default_range<S: KeySpace>(template: &'static KeyTemplate) -> Option<Condition<S::Model>> {
+        if template.literal_prefix().is_empty() {
+            return None;
+        }
+        Some(SortKey::<S>::__start(template).__condition())
+    }
+
+    /// A collection item's entity marker (`None`: no string marker).
+    pub fn marker<'i>(item: &'i Item, attribute: &str) -> Option<&'i str> {
+        match item.get(attribute) {
+            Some(AttributeValue::S(name)) => Some(name),
+            _ => None,
+        }
+    }
+
+    /// The error of a collection item whose marker names none of its models.
+    pub fn unknown_marker(collection: &'static str, attribute: &'static str, item: &Item) -> crate::Error {
+        crate::Error::Decode {
+            model: collection,
+            attribute: attribute.into(),
+            expected: "the entity marker of one of the collection's models".into(),
+            found: item.get(attribute).map_or_else(|| "missing".to_owned(), crate::value::describe).into(),
+        }
+    }
+}

@@ -110,8 +110,9 @@ pub enum NoRange {}
 pub trait KeySpace: 'static {
     /// The model whose items it holds.
     type Model: Model;
-    /// The type of its partition key.
-    type Hash: KeyAttribute;
+    /// The type of its partition key: the key field's, or for a key built by a
+    /// template, its field's type (a tuple of them for several, `()` for none).
+    type Hash;
     /// The type of its sort key, or [`NoRange`].
     type Range;
     /// The index name; `None` for the table itself.
@@ -128,6 +129,12 @@ pub trait KeySpace: 'static {
     /// A partition key value as stored: through the field's `set` transform, then its
     /// encoding.
     fn encode_hash(value: &Self::Hash) -> Result<Option<AttributeValue>, EncodeError>;
+
+    /// The sort-key condition of a query that gives none: for a templated sort key, the
+    /// keys of the model's template (`begins_with(sk, "ORDER#")`).
+    fn default_range() -> Option<crate::expr::Condition<Self::Model>> {
+        None
+    }
 }
 
 /// A key space that can be read with strong consistency: a table or a local secondary

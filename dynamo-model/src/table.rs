@@ -14,7 +14,8 @@ use aws_sdk_dynamodb::types::{
 use aws_sdk_dynamodb::client::Waiters;
 
 use crate::error::Error;
-use crate::{Db, IndexKind, IndexProjection, KeyDef, Model, Result};
+use crate::single_table::TableDef;
+use crate::{Db, IndexKind, IndexProjection, KeyDef, Result};
 
 /// How long [`CreateTable`] and [`DeleteTable`] wait for the table to settle.
 const SETTLE_WAIT: Duration = Duration::from_secs(300);
@@ -39,13 +40,14 @@ const SETTLE_WAIT: Duration = Duration::from_secs(300);
 #[derive(Debug, Clone)]
 pub struct CreateTable<'a, M> {
     db: &'a Db,
+    def: TableDef,
     throughput: Option<(i64, i64)>,
     model: PhantomData<fn() -> M>,
 }
 
-impl<'a, M: Model> CreateTable<'a, M> {
-    pub(crate) fn new(db: &'a Db) -> Self {
-        Self { db, throughput: None, model: PhantomData }
+impl<'a, M> CreateTable<'a, M> {
+    pub(crate) fn for_table(db: &'a Db, def: TableDef) -> Self {
+        Self { db, def, throughput: None, model: PhantomData }
     }
 
     /// Provisioned capacity instead of on-demand billing.
@@ -56,8 +58,8 @@ impl<'a, M: Model> CreateTable<'a, M> {
 
     /// The `CreateTable` request this operation sends, unsent.
     pub fn request(&self) -> CreateTableFluentBuilder {
-        let schema = M::KEY_SCHEMA;
-        let mut request = self.db.client().create_table().table_name(self.db.table_name::<M>());
+        let schema = self.def.key;
+        let mut request = self.db.client().create_table().table_name(self.db.prefixed(self.def.name));
         let mut defined: Vec<&str> = Vec::new();
         let mut define = |request: CreateTableFluentBuilder, key: KeyDef| {
             if defined.contains(&key.name) {
@@ -77,7 +79,7 @@ impl<'a, M: Model> CreateTable<'a, M> {
             request = define(request, range);
         }
         request = request.set_key_schema(Some(key_schema(schema.hash, schema.range)));
-        for index in M::INDEXES {
+        for index in self.def.indexes {
             request = define(request, index.hash);
             if let Some(range) = index.range {
                 request = define(request, range);
@@ -113,7 +115,7 @@ impl<'a, M: Model> CreateTable<'a, M> {
     }
 
     async fn send(self) -> Result<()> {
-        let table = self.db.table_name::<M>();
+        let table = self.db.prefixed(self.def.name);
         let output = self.db.send("CreateTable", &table, self.request().send()).await?;
         let status = output.table_description.and_then(|t| t.table_status);
         if status != Some(TableStatus::Active) {
@@ -125,7 +127,7 @@ impl<'a, M: Model> CreateTable<'a, M> {
                 .await
                 .map_err(|e| Error::Wait { table: table.clone(), source: Box::new(e) })?;
         }
-        if let Some(ttl) = M::TTL {
+        if let Some(ttl) = self.def.ttl {
             let specification = TimeToLiveSpecification::builder()
                 .enabled(true)
                 .attribute_name(ttl)
@@ -145,16 +147,17 @@ impl<'a, M: Model> CreateTable<'a, M> {
 #[derive(Debug, Clone)]
 pub struct DeleteTable<'a, M> {
     db: &'a Db,
+    def: TableDef,
     model: PhantomData<fn() -> M>,
 }
 
-impl<'a, M: Model> DeleteTable<'a, M> {
-    pub(crate) fn new(db: &'a Db) -> Self {
-        Self { db, model: PhantomData }
+impl<'a, M> DeleteTable<'a, M> {
+    pub(crate) fn for_table(db: &'a Db, def: TableDef) -> Self {
+        Self { db, def, model: PhantomData }
     }
 
     async fn send(self) -> Result<()> {
-        let table = self.db.table_name::<M>();
+        let table = self.db.prefixed(self.def.name);
         let request = self.db.client().delete_table().table_name(&table);
         self.db.send("DeleteTable", &table, request.send()).await?;
         self.db
@@ -173,16 +176,17 @@ impl<'a, M: Model> DeleteTable<'a, M> {
 #[derive(Debug, Clone)]
 pub struct TableExists<'a, M> {
     db: &'a Db,
+    def: TableDef,
     model: PhantomData<fn() -> M>,
 }
 
-impl<'a, M: Model> TableExists<'a, M> {
-    pub(crate) fn new(db: &'a Db) -> Self {
-        Self { db, model: PhantomData }
+impl<'a, M> TableExists<'a, M> {
+    pub(crate) fn for_table(db: &'a Db, def: TableDef) -> Self {
+        Self { db, def, model: PhantomData }
     }
 
     async fn send(self) -> Result<bool> {
-        let table = self.db.table_name::<M>();
+        let table = self.db.prefixed(self.def.name);
         let request = self.db.client().describe_table().table_name(&table);
         match self.db.send("DescribeTable", &table, request.send()).await {
             Ok(_) => Ok(true),
@@ -224,6 +228,20 @@ fn throughput((read, write): (i64, i64)) -> ProvisionedThroughput {
         .expect("both capacities are set")
 }
 
-crate::ops::awaitable!(CreateTable => ());
-crate::ops::awaitable!(DeleteTable => ());
-crate::ops::awaitable!(TableExists => bool);
+/// Makes a table operation awaitable, for a model's table or a shared [`Table`](crate::Table).
+macro_rules! table_awaitable {
+    ($op:ident => $output:ty) => {
+        impl<'a, M: 'a> ::std::future::IntoFuture for $op<'a, M> {
+            type Output = Result<$output>;
+            type IntoFuture = crate::ops::OpFuture<'a, $output>;
+
+            fn into_future(self) -> Self::IntoFuture {
+                Box::pin(self.send())
+            }
+        }
+    };
+}
+
+table_awaitable!(CreateTable => ());
+table_awaitable!(DeleteTable => ());
+table_awaitable!(TableExists => bool);

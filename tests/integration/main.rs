@@ -38,6 +38,7 @@ mod reserved;
 mod roundtrip;
 mod rules;
 mod schema;
+mod single_table;
 mod sparse_index;
 mod table;
 mod timestamps;

@@ -129,13 +129,26 @@ pub struct WriteFailure {
     /// The `#[dynamo(version)]` attribute and the version the write expects.
     pub(crate) version: Option<(&'static str, u64)>,
     pub(crate) guards: Vec<Guard>,
+    /// For a model in a shared table: its marker attribute and value.
+    pub(crate) entity: Option<(&'static str, &'static str)>,
 }
 
 impl WriteFailure {
     /// The error that explains why the condition failed, given the item as stored when
     /// it did (`None`: there was none).
     pub(crate) fn explain(self, item: Option<Item>) -> Error {
-        let WriteFailure { model, table, kind, version, guards } = self;
+        let WriteFailure { model, table, kind, version, guards, entity } = self;
+        if let (Some((attribute, name)), Some(stored)) = (entity, &item) {
+            let found = match stored.get(attribute) {
+                Some(AttributeValue::S(found)) if found == name => None,
+                Some(AttributeValue::S(found)) => Some(found.clone()),
+                Some(other) => Some(crate::value::describe(other)),
+                None => Some("no entity marker".to_owned()),
+            };
+            if let Some(found) = found {
+                return Error::WrongEntity { model, table, found, item: Box::new(item.unwrap_or_default()) };
+            }
+        }
         match kind {
             WriteKind::Put { if_not_exists: true } if item.is_some() => {
                 return Error::AlreadyExists { model, table };

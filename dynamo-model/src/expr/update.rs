@@ -659,6 +659,31 @@ impl Actions {
         self.list.iter().any(|action| action.path().root == name)
     }
 
+    /// Whether the update removes this top-level attribute whole.
+    pub(crate) fn removes(&self, name: &str) -> bool {
+        self.list
+            .iter()
+            .any(|action| matches!(action, Action::Remove(path) if path.root == name && path.tail.is_empty()))
+    }
+
+    /// `REMOVE path`, of an attribute the library keeps (an index key).
+    pub(crate) fn remove_raw(&mut self, path: &PathExpr) {
+        self.list.push(Action::Remove(path.clone()));
+    }
+
+    /// The values set whole to top-level attributes (`SET a = :v`, nothing conditional).
+    pub(crate) fn plain_values(&self) -> Vec<(&'static str, &AttributeValue)> {
+        self.list
+            .iter()
+            .filter_map(|action| match action {
+                Action::Set(path, SetValue::Operand(Operand::Value(value))) if path.tail.is_empty() => {
+                    Some((path.root, value))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
     /// The first `SET` or `REMOVE` of one of these attributes, if any.
     pub(crate) fn non_add_target(&self, names: &[&str]) -> Option<&PathExpr> {
         self.list

@@ -52,11 +52,25 @@ pub(crate) fn compile_write<M: Model>(
     if let Some(actions) = update {
         compiler.update(actions)?;
     }
+    // In a shared table, a write never touches another model's item under the same key.
+    let condition = match crate::single_table::write_condition::<M>() {
+        Some(entity) => Some(match condition {
+            Some(condition) => both::<M>(Some(entity), condition),
+            None => entity,
+        }),
+        None => condition,
+    };
     compiler.condition(condition.as_ref())?;
     let expressions = compiler.finish()?;
     let table = db.table_name::<M>();
-    let failure =
-        WriteFailure { model: M::NAME, table: table.clone(), kind, version: M::VERSION.zip(expected_version), guards };
+    let failure = WriteFailure {
+        model: M::NAME,
+        table: table.clone(),
+        kind,
+        version: M::VERSION.zip(expected_version),
+        guards,
+        entity: M::ENTITY.map(|entity| (entity.attribute, entity.name)),
+    };
     Ok((table, expressions, failure))
 }
 

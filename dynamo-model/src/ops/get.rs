@@ -91,7 +91,12 @@ impl<'a, M: Model, P: Document> Get<'a, M, P> {
         if P::ATTRIBUTES != M::ATTRIBUTES {
             let mut paths: Vec<PathExpr> = P::ATTRIBUTES.iter().map(|name| PathExpr::attribute(name)).collect();
             // The key names the item; the TTL decides `skip_expired`.
-            let needed = [Some(M::KEY_SCHEMA.hash.name), M::KEY_SCHEMA.range.map(|range| range.name), M::TTL];
+            let needed = [
+                Some(M::KEY_SCHEMA.hash.name),
+                M::KEY_SCHEMA.range.map(|range| range.name),
+                M::TTL,
+                M::ENTITY.map(|entity| entity.attribute),
+            ];
             for name in needed.into_iter().flatten() {
                 if !paths.iter().any(|path| path.root == name) {
                     paths.push(PathExpr::attribute(name));
@@ -115,14 +120,24 @@ impl<'a, M: Model, P: Document> Get<'a, M, P> {
     /// What a transaction's read needs: the compiled request and whether an item read
     /// counts as absent.
     pub(crate) fn parts(&self) -> Result<(CompiledGet, Option<Expired>)> {
-        Ok((self.compile()?, self.skip_expired.then_some(lifecycle::expired::<M> as Expired)))
+        let absent: Option<Expired> = match (self.skip_expired, M::ENTITY.is_some()) {
+            (true, true) => Some(|item| lifecycle::expired::<M>(item) || crate::single_table::foreign::<M>(item)),
+            (true, false) => Some(lifecycle::expired::<M>),
+            (false, true) => Some(crate::single_table::foreign::<M>),
+            (false, false) => None,
+        };
+        Ok((self.compile()?, absent))
     }
 
     async fn send(self) -> Result<Option<P>> {
         let compiled = self.compile()?;
         let table = compiled.table.clone();
         let output = self.db.send("GetItem", &table, compiled.into_request(self.db.client()).send()).await?;
-        let item = output.item.filter(|item| !(self.skip_expired && lifecycle::expired::<M>(item)));
+        // An item of another model of a shared table is not one of this model's.
+        let item = output
+            .item
+            .filter(|item| !(self.skip_expired && lifecycle::expired::<M>(item)))
+            .filter(|item| !crate::single_table::foreign::<M>(item));
         item.map(P::from_item).transpose()
     }
 }

@@ -70,7 +70,7 @@ impl<'a, M: Document, S: KeySpace<Model = M>> Query<'a, M, S, M> {
         let hash = key_operand(&path, S::HASH, KeyRole::Hash, S::encode_hash(&hash));
         Self {
             db,
-            key: KeyCondition { hash, range: None },
+            key: KeyCondition { hash, range: S::default_range().map(|condition| condition.node) },
             descending: false,
             options: ReadOptions::default(),
             marker: PhantomData,

@@ -135,12 +135,17 @@ impl Walk<'_> {
     }
 
     /// Everything the walk yields.
-    pub(crate) async fn collect<P: Document>(mut self) -> Result<Vec<P>> {
+    pub(crate) async fn collect<P: Document>(self) -> Result<Vec<P>> {
+        self.collect_with(P::from_item).await
+    }
+
+    /// Everything the walk yields, each item read by `decode`.
+    pub(crate) async fn collect_with<P>(mut self, decode: fn(Item) -> Result<P>) -> Result<Vec<P>> {
         let mut out = Vec::new();
         while let Some(items) = self.next_page().await? {
             out.reserve(items.len());
             for item in items {
-                out.push(P::from_item(item)?);
+                out.push(decode(item)?);
             }
         }
         Ok(out)
@@ -148,11 +153,16 @@ impl Walk<'_> {
 
     /// One page for a caller: up to `limit` items, or with no limit the first
     /// DynamoDB page that holds any, and where to resume.
-    pub(crate) async fn page<P: Document>(mut self) -> Result<Page<P>> {
+    pub(crate) async fn page<P: Document>(self) -> Result<Page<P>> {
+        self.page_with(P::from_item).await
+    }
+
+    /// [`Walk::page`], each item read by `decode`.
+    pub(crate) async fn page_with<P>(mut self, decode: fn(Item) -> Result<P>) -> Result<Page<P>> {
         let mut out = Vec::new();
         while let Some(items) = self.next_page().await? {
             for item in items {
-                out.push(P::from_item(item)?);
+                out.push(decode(item)?);
             }
             if self.remaining.is_none() && !out.is_empty() {
                 break;
@@ -166,13 +176,21 @@ impl Walk<'_> {
 pub(crate) fn stream<'a, P: Document + 'a>(
     walk: Result<Walk<'a>>,
 ) -> impl futures::Stream<Item = Result<P>> + Send + 'a {
+    stream_with(walk, P::from_item)
+}
+
+/// [`stream`], each item read by `decode`.
+pub(crate) fn stream_with<'a, P: Send + 'a>(
+    walk: Result<Walk<'a>>,
+    decode: fn(Item) -> Result<P>,
+) -> impl futures::Stream<Item = Result<P>> + Send + 'a {
     use futures::{stream, TryStreamExt};
     stream::once(async move { walk })
         .map_ok(|walk| {
             stream::try_unfold(walk, |mut walk| async move { Ok(walk.next_page().await?.map(|items| (items, walk))) })
         })
         .try_flatten()
-        .map_ok(|items| stream::iter(items.into_iter().map(P::from_item)))
+        .map_ok(move |items| stream::iter(items.into_iter().map(decode)))
         .try_flatten()
 }
 
@@ -197,8 +215,14 @@ fn selection_reads_what_is_needed<S: KeySpace, P: Document>(selected: &[PathExpr
 /// not hold (each once); `purpose` ends the name of the source.
 fn unprojected<'n, S: KeySpace>(names: impl Iterator<Item = &'n str>, purpose: &str) -> Result<()> {
     let Some(projected) = S::PROJECTED else { return Ok(()) };
+    // A field in a template of the table's or this index's keys is read back from them.
+    let restored = |name: &str| {
+        <S::Model as Model>::ENTITY.is_some_and(|entity| {
+            entity.templates.iter().any(|t| (t.index.is_none() || t.index == S::INDEX) && t.uses(name))
+        })
+    };
     let mut missing: Vec<String> = Vec::new();
-    for name in names.filter(|name| !projected.contains(name)) {
+    for name in names.filter(|name| !(projected.contains(name) || (purpose.is_empty() && restored(name)))) {
         if !missing.iter().any(|m| m == name) {
             missing.push(name.to_owned());
         }
@@ -244,6 +268,9 @@ pub(crate) struct ReadOptions {
     /// Why a selected path may not be read (it lies inside a field stored through `with`
     /// or `serde`).
     pub(crate) unreadable: Option<RequestReason>,
+    /// A collection's marker attribute and values: the items kept (instead of the
+    /// model's own marker).
+    pub(crate) entities: Option<(&'static str, &'static [&'static str])>,
 }
 
 /// What a read request is for: items (with their projection) or only their count.
@@ -305,6 +332,16 @@ impl ReadOptions {
             compiler.key_condition(&hash, key.range.as_ref())?;
         }
         let mut filter = self.filter.clone();
+        // Items of other models sharing the table are left out by DynamoDB, so `limit`
+        // counts only this model's (or the collection's) items.
+        let marker = match (&self.entities, <S::Model as Model>::ENTITY) {
+            (Some((attribute, names)), _) => Some(crate::single_table::markers_filter(attribute, names)),
+            (None, Some(entity)) => Some(entity.marker_condition()),
+            (None, None) => None,
+        };
+        if let Some(marker) = marker {
+            filter = Some(super::conditional::both::<S::Model>(filter, marker));
+        }
         if self.skip_expired {
             if let Some(unexpired) = crate::compile::lifecycle::unexpired_filter::<S::Model>() {
                 filter = Some(super::conditional::both::<S::Model>(filter, unexpired));
@@ -331,7 +368,13 @@ impl ReadOptions {
             if let Some(reason) = &self.unreadable {
                 return Err(request(reason.clone()));
             }
-            if let Some(paths) = projection::<S, P>(&self.selected)? {
+            if let Some(mut paths) = projection::<S, P>(&self.selected)? {
+                // The marker is read to check it.
+                if let Some(entity) = <S::Model as Model>::ENTITY {
+                    if !paths.iter().any(|p| p.root == entity.attribute) {
+                        paths.push(PathExpr::attribute(entity.attribute));
+                    }
+                }
                 compiler.projection(&paths)?;
             }
         }

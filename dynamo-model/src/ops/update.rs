@@ -187,6 +187,7 @@ impl<'a, M: Model> Update<'a, M> {
         lifecycle::check_version::<M>(&self.actions, self.expected_version)?;
         let mut actions = self.actions.clone();
         lifecycle::stamp_update::<M>(&mut actions);
+        crate::single_table::stamp_update::<M>(&mut actions, &self.key.__fields()?, self.upsert)?;
         let schema = M::KEY_SCHEMA;
         let keys: Vec<&str> = std::iter::once(schema.hash.name).chain(schema.range.map(|r| r.name)).collect();
         actions.check(&keys).map_err(|reason| Error::InvalidRequest { model: M::NAME, reason })?;

@@ -1,0 +1,512 @@
+//! Single-table design: several models in one table, with keys built from templates,
+//! an entity marker on every item, and collections that read several models in one
+//! query.
+//!
+//! The physical table is declared once, with `#[derive(Table)]` on a unit struct: its
+//! name, key attributes (`pk` and `sk` unless named), secondary indexes and TTL
+//! attribute. Models map onto it with `#[dynamo(table = AppTable, hash = "USER#{user_id}",
+//! range = "ORDER#{order_id}")]`: their keys are built from fields by
+//! [templates](template), and each writes its entity marker (`_type = "Order"` unless
+//! named with `entity = "..."`), which every read checks.
+//!
+//! ```
+//! use dynamo_model::{Document, Model, ModelKey, Table};
+//!
+//! #[derive(Table)]
+//! #[dynamo(name = "app", gsi(name = "gsi1", hash = "gsi1pk", range = "gsi1sk"))]
+//! struct AppTable;
+//!
+//! #[derive(Model, Debug, Clone, PartialEq)]
+//! #[dynamo(table = AppTable, entity = "ORDER", hash = "USER#{user_id}", range = "ORDER#{order_id}",
+//!          gsi(name = "gsi1", hash = "STATUS#{status}", range = "{order_id}"))]
+//! struct Order {
+//!     user_id: String,
+//!     order_id: u64,
+//!     status: String,
+//! }
+//!
+//! let order = Order { user_id: "42#x".into(), order_id: 7, status: "paid".into() };
+//! let item = order.to_item()?;
+//! assert_eq!(item["pk"].as_s().unwrap(), "USER#42%23x"); // `#` in a value is escaped
+//! assert_eq!(item["sk"].as_s().unwrap(), "ORDER#00000000000000000007");
+//! assert_eq!(item["gsi1pk"].as_s().unwrap(), "STATUS#paid");
+//! assert_eq!(item["_type"].as_s().unwrap(), "ORDER");
+//! assert_eq!(Order::from_item(item)?, order);
+//! assert_eq!(Order::key("42#x", 7u64).to_key_item()?.len(), 2);
+//! # Ok::<(), dynamo_model::Error>(())
+//! ```
+
+mod collection;
+pub mod template;
+
+use std::marker::PhantomData;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use crate::error::EncodeError;
+use crate::expr::{Comparator, Condition, Node, Operand, PathExpr};
+use crate::schema::{IndexDef, KeySchema};
+use crate::Item;
+
+pub(crate) use collection::markers_filter;
+pub use collection::{Collection, CollectionQuery};
+pub use template::{KeyFormat, KeyPart, KeyTemplate, Segment, SEPARATOR};
+
+/// A physical table: what `create_table` creates. A model declares its own (from its
+/// `table = "..."`, keys and indexes); a table shared by several models is declared
+/// once with `#[derive(Table)]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TableDef {
+    /// The table name, without the [`Db`](crate::Db)'s prefix.
+    pub name: &'static str,
+    /// Its primary key.
+    pub key: KeySchema,
+    /// Its secondary indexes.
+    pub indexes: &'static [IndexDef],
+    /// The attribute DynamoDB's time to live reads, if enabled.
+    pub ttl: Option<&'static str>,
+}
+
+/// A table several models share, declared with `#[derive(Table)]` on a unit struct:
+///
+/// ```
+/// use dynamo_model::Table;
+///
+/// #[derive(Table)]
+/// #[dynamo(name = "app", ttl = "expires",
+///          gsi(name = "gsi1", hash = "gsi1pk", range = "gsi1sk"),
+///          gsi(name = "gsi2", hash = "gsi2pk", range = "gsi2sk", projection = keys_only))]
+/// struct AppTable;
+///
+/// assert_eq!(AppTable::DEF.key.hash.name, "pk");
+/// assert_eq!(AppTable::DEF.key.range.unwrap().name, "sk");
+/// assert_eq!(AppTable::ENTITY_ATTRIBUTE, "_type");
+/// ```
+///
+/// Key attributes are strings, `pk` and `sk` unless named (`hash = "PK"`,
+/// `range = "SK"`, or `range = none` for a table without a sort key). Every index holds
+/// the entity marker (`_type` unless named with `entity_attribute = "..."`), so a
+/// `keys_only` index is created as `include(_type)`: reads of it check the marker too.
+pub trait Table: 'static {
+    /// The physical table.
+    const DEF: TableDef;
+    /// The attribute holding each item's entity marker.
+    const ENTITY_ATTRIBUTE: &'static str;
+
+    /// Creates the table with every index it declares, and waits until it is active.
+    fn create_table(db: &crate::Db) -> crate::ops::CreateTable<'_, Self>
+    where
+        Self: Sized,
+    {
+        crate::ops::CreateTable::for_table(db, Self::DEF)
+    }
+
+    /// Deletes the table and every item of every model in it.
+    fn delete_table(db: &crate::Db) -> crate::ops::DeleteTable<'_, Self>
+    where
+        Self: Sized,
+    {
+        crate::ops::DeleteTable::for_table(db, Self::DEF)
+    }
+
+    /// Whether the table exists.
+    fn table_exists(db: &crate::Db) -> crate::ops::TableExists<'_, Self>
+    where
+        Self: Sized,
+    {
+        crate::ops::TableExists::for_table(db, Self::DEF)
+    }
+}
+
+/// How a model maps onto a shared table: its entity marker and key templates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EntityDef {
+    /// The marker attribute (the table's).
+    pub attribute: &'static str,
+    /// The model's marker value.
+    pub name: &'static str,
+    /// Its key templates: the table's keys first, then each index's.
+    pub templates: &'static [KeyTemplate],
+}
+
+impl EntityDef {
+    /// The fields the table's own keys are built from: they name the item, so no
+    /// update may change them.
+    pub fn key_fields(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.templates.iter().filter(|t| t.index.is_none()).flat_map(KeyTemplate::fields)
+    }
+
+    /// `marker = name`.
+    pub(crate) fn marker_condition(&self) -> Node {
+        Node::Compare {
+            left: Operand::Path(PathExpr::attribute(self.attribute)),
+            op: Comparator::Eq,
+            right: Operand::Value(AttributeValue::S(self.name.to_owned())),
+        }
+    }
+}
+
+/// A model stored in a shared [`Table`], implemented by `#[derive(Model)]` for models
+/// declared with `table = SomeTable`.
+pub trait Entity: crate::Model {
+    /// The table it lives in.
+    type Table: Table;
+    /// Its entity marker value.
+    const ENTITY_NAME: &'static str;
+}
+
+/// The partition key value of a shared table, built by a model's template:
+/// `User::partition("42")`. A [collection](Collection) query takes one.
+pub struct Partition<T> {
+    pub(crate) value: Result<AttributeValue, EncodeError>,
+    marker: PhantomData<fn() -> T>,
+}
+
+impl<T> Partition<T> {
+    /// The stored partition key, rendered by a template (generated code calls it).
+    #[doc(hidden)]
+    pub fn __new(value: Result<Option<AttributeValue>, EncodeError>) -> Self {
+        let value = value.and_then(|v| v.ok_or_else(|| EncodeError::new(crate::InvalidReason::EmptyKey)));
+        Self { value, marker: PhantomData }
+    }
+
+    /// The key as stored, or why it cannot be.
+    pub fn value(&self) -> Result<&AttributeValue, &EncodeError> {
+        self.value.as_ref()
+    }
+}
+
+impl<T> Clone for Partition<T> {
+    fn clone(&self) -> Self {
+        Self { value: self.value.clone(), marker: PhantomData }
+    }
+}
+
+impl<T> std::fmt::Debug for Partition<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Partition").field(&self.value).finish()
+    }
+}
+
+/// A sort-key condition on a templated sort key, built field by field in the
+/// template's order by the generated `Order::sk()` (`S` is the key space queried).
+///
+/// Its comparisons follow the stored text: integers (zero-padded) compare as numbers,
+/// strings as their text, which is their order too except that a string sorts right
+/// after its own prefix only when the next character sorts after `#`.
+pub struct SortKey<S> {
+    attribute: &'static str,
+    segments: &'static [Segment],
+    /// The segment the next field fills.
+    next: usize,
+    /// The text so far: every segment before `next`, each followed by the separator.
+    text: String,
+    error: Option<(PathExpr, EncodeError)>,
+    marker: PhantomData<fn() -> S>,
+}
+
+impl<S> Clone for SortKey<S> {
+    fn clone(&self) -> Self {
+        Self {
+            attribute: self.attribute,
+            segments: self.segments,
+            next: self.next,
+            text: self.text.clone(),
+            error: self.error.clone(),
+            marker: PhantomData,
+        }
+    }
+}
+
+impl<S> std::fmt::Debug for SortKey<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SortKey").field("attribute", &self.attribute).field("text", &self.text).finish()
+    }
+}
+
+/// The comparisons of [`SortKey`]: on the next field of the template.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[doc(hidden)]
+pub enum Compare {
+    /// Greater than.
+    Gt,
+    /// At least.
+    Ge,
+    /// Less than.
+    Lt,
+    /// At most.
+    Le,
+}
+
+impl<S: crate::KeySpace> SortKey<S> {
+    /// The sort key of template `template`, stored in `attribute`, with no field given:
+    /// every key of the template.
+    #[doc(hidden)]
+    pub fn __start(template: &'static KeyTemplate) -> Self {
+        let mut this = Self {
+            attribute: template.attribute,
+            segments: template.segments,
+            next: 0,
+            text: String::new(),
+            error: None,
+            marker: PhantomData,
+        };
+        this.skip_literals();
+        this
+    }
+
+    fn skip_literals(&mut self) {
+        while let Some(Segment::Literal(text)) = self.segments.get(self.next) {
+            self.text.push_str(text);
+            self.next += 1;
+            if self.next < self.segments.len() {
+                self.text.push(SEPARATOR);
+            }
+        }
+    }
+
+    fn write(&mut self, encoded: Result<Option<AttributeValue>, EncodeError>) -> Option<String> {
+        let Some(&Segment::Field { format, attribute }) = self.segments.get(self.next) else {
+            return None;
+        };
+        let mut part = String::new();
+        let written = encoded
+            .and_then(|value| value.ok_or_else(|| EncodeError::new(crate::InvalidReason::EmptyKey)))
+            .and_then(|value| template::write_part(format, &value, &mut part));
+        if let Err(error) = written {
+            self.error.get_or_insert((PathExpr::attribute(attribute), error));
+        }
+        Some(part)
+    }
+
+    fn is_last(&self) -> bool {
+        self.next + 1 == self.segments.len()
+    }
+
+    /// The next field equals `value` (its stored form, from the field's path encoder).
+    #[doc(hidden)]
+    pub fn __eq(mut self, encoded: Result<Option<AttributeValue>, EncodeError>) -> Self {
+        if let Some(part) = self.write(encoded) {
+            self.text.push_str(&part);
+            self.next += 1;
+            if self.next < self.segments.len() {
+                self.text.push(SEPARATOR);
+            }
+            self.skip_literals();
+        }
+        self
+    }
+
+    /// The next field compares with `value`.
+    #[doc(hidden)]
+    pub fn __compare(
+        mut self,
+        op: Compare,
+        encoded: Result<Option<AttributeValue>, EncodeError>,
+    ) -> Condition<S::Model> {
+        let last = self.is_last();
+        let part = self.write(encoded).unwrap_or_default();
+        let at = format!("{}{part}", self.text);
+        // Keys where the field equals `value` are `at` (last field) or start `at#`.
+        let after_equal = if last { None } else { Some(format!("{at}{}", next_char(SEPARATOR))) };
+        let equal_start = if last { at.clone() } else { format!("{at}{SEPARATOR}") };
+        // The end of what the fields given so far allow: keys starting with `text`.
+        let upper = upper_bound(&self.text);
+        let node = match op {
+            Compare::Gt => match after_equal {
+                Some(lower) => self.at_least(lower, upper),
+                None => self.compare(Comparator::Gt, at),
+            },
+            Compare::Ge => self.at_least(equal_start, upper),
+            Compare::Lt => self.compare(Comparator::Lt, equal_start),
+            // From the start of what the fields given allow (keys of this model never
+            // equal `at$`: they go on with `#`).
+            Compare::Le => match (after_equal, self.text.is_empty()) {
+                (Some(bound), true) => self.compare(Comparator::Lt, bound),
+                (Some(bound), false) => self.between(self.text.clone(), bound),
+                (None, true) => self.compare(Comparator::Le, at),
+                (None, false) => self.between(self.text.clone(), at),
+            },
+        };
+        self.finish(node)
+    }
+
+    /// The next field lies between `low` and `high`, both included.
+    #[doc(hidden)]
+    pub fn __between(
+        mut self,
+        low: Result<Option<AttributeValue>, EncodeError>,
+        high: Result<Option<AttributeValue>, EncodeError>,
+    ) -> Condition<S::Model> {
+        let last = self.is_last();
+        let low_part = self.write(low).unwrap_or_default();
+        let high_part = self.write(high).unwrap_or_default();
+        let low = format!("{}{low_part}", self.text);
+        let high = format!("{}{high_part}", self.text);
+        let (low, high) = if last {
+            (low, high)
+        } else {
+            // Keys of this model go on with `#` after the field: none is `high$` itself.
+            (format!("{low}{SEPARATOR}"), format!("{high}{}", next_char(SEPARATOR)))
+        };
+        let node = self.between(low, high);
+        self.finish(node)
+    }
+
+    fn path(&self) -> PathExpr {
+        PathExpr::attribute(self.attribute)
+    }
+
+    fn compare(&self, op: Comparator, text: String) -> Node {
+        Node::Compare { left: Operand::Path(self.path()), op, right: Operand::Value(AttributeValue::S(text)) }
+    }
+
+    fn between(&self, low: String, high: String) -> Node {
+        Node::Between {
+            path: Operand::Path(self.path()),
+            low: Operand::Value(AttributeValue::S(low)),
+            high: Operand::Value(AttributeValue::S(high)),
+        }
+    }
+
+    fn at_least(&self, lower: String, upper: Option<String>) -> Node {
+        match upper {
+            Some(upper) => self.between(lower, upper),
+            None => self.compare(Comparator::Ge, lower),
+        }
+    }
+
+    fn finish(self, node: Node) -> Condition<S::Model> {
+        match self.error {
+            Some((path, error)) => Condition::from_node(Node::Compare {
+                left: Operand::Path(path.clone()),
+                op: Comparator::Eq,
+                right: Operand::encoded(&path, Err(error)),
+            }),
+            None => Condition::from_node(node),
+        }
+    }
+
+    /// The condition as it stands: every key that starts with the fields given (all of
+    /// them: that one key).
+    #[doc(hidden)]
+    pub fn __condition(self) -> Condition<S::Model> {
+        let node = if self.next >= self.segments.len() {
+            self.compare(Comparator::Eq, self.text.clone())
+        } else {
+            Node::BeginsWith { path: self.path(), prefix: Operand::Value(AttributeValue::S(self.text.clone())) }
+        };
+        self.finish(node)
+    }
+}
+
+/// A sort-key condition that compares a field of a templated sort key, made by the
+/// generated builders (`Order::sk().created_gt(..)`).
+pub struct SortKeyRange<S: crate::KeySpace> {
+    condition: Condition<S::Model>,
+}
+
+impl<S: crate::KeySpace> SortKeyRange<S> {
+    /// Wraps a condition the builder made.
+    #[doc(hidden)]
+    pub fn new(condition: Condition<S::Model>) -> Self {
+        Self { condition }
+    }
+}
+
+impl<S: crate::KeySpace> std::fmt::Debug for SortKeyRange<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SortKeyRange").finish_non_exhaustive()
+    }
+}
+
+impl<S: crate::KeySpace> crate::ops::SortKeyCondition<S> for SortKeyRange<S> {
+    fn __into_condition(self) -> Condition<S::Model> {
+        self.condition
+    }
+}
+
+/// The character after `c`, for "just after every key that continues with `c`".
+fn next_char(c: char) -> char {
+    char::from_u32(c as u32 + 1).unwrap_or(c)
+}
+
+/// A bound just above every key starting with `prefix` (which ends with the
+/// separator): the prefix with its last separator replaced by the next character.
+/// Keys of the model never equal it (they go on after the separator).
+fn upper_bound(prefix: &str) -> Option<String> {
+    let trimmed = prefix.strip_suffix(SEPARATOR)?;
+    Some(format!("{trimmed}{}", next_char(SEPARATOR)))
+}
+
+/// The condition every write of an entity carries: the key holds no item, or one of
+/// this entity, so a write never replaces, changes or deletes another model's item.
+pub(crate) fn write_condition<M: crate::Model>() -> Option<Node> {
+    let entity = M::ENTITY?;
+    Some(Node::Or(vec![Node::NotExists(PathExpr::attribute(M::KEY_SCHEMA.hash.name)), entity.marker_condition()]))
+}
+
+/// Whether an item read by key is another model's (so, for this model, no item).
+pub(crate) fn foreign<M: crate::Model>(item: &Item) -> bool {
+    M::ENTITY.is_some_and(|entity| !template::is_of(&entity, item))
+}
+
+/// On an update of an entity: the key's fields it may not change, the marker and key
+/// fields an upsert writes, and the index keys kept in step with the fields they are
+/// built from.
+pub(crate) fn stamp_update<M: crate::Model>(
+    actions: &mut crate::expr::Actions,
+    key_fields: &Item,
+    upsert: bool,
+) -> crate::Result<()> {
+    let Some(entity) = M::ENTITY else { return Ok(()) };
+    let request = |reason| crate::Error::InvalidRequest { model: M::NAME, reason };
+    if let Some(field) = entity.key_fields().find(|field| actions.touches(field)) {
+        return Err(request(crate::RequestReason::KeyUpdate { attribute: field.to_owned() }));
+    }
+    if upsert {
+        let marker = AttributeValue::S(entity.name.to_owned());
+        actions
+            .set_value(&PathExpr::attribute(entity.attribute), crate::expr::SetValue::Operand(Operand::Value(marker)));
+        for field in entity.key_fields() {
+            if let Some(value) = key_fields.get(field) {
+                actions.set_value(
+                    &PathExpr::attribute(field),
+                    crate::expr::SetValue::Operand(Operand::Value(value.clone())),
+                );
+            }
+        }
+    }
+    for template in entity.templates.iter().filter(|t| t.index.is_some()) {
+        if !template.fields().any(|field| actions.touches(field)) {
+            continue;
+        }
+        if template.fields().any(|field| actions.removes(field)) {
+            // A field gone: the item leaves the index.
+            actions.remove_raw(&PathExpr::attribute(template.attribute));
+            continue;
+        }
+        let values = actions.plain_values();
+        let rendered = template
+            .render(|field| {
+                values.iter().find(|(name, _)| *name == field).map(|(_, v)| *v).or_else(|| key_fields.get(field))
+            })
+            .map_err(|(attribute, e)| e.into_error(M::NAME, attribute))?;
+        let Some(text) = rendered else {
+            let missing = template
+                .fields()
+                .find(|field| !values.iter().any(|(name, _)| name == field) && !key_fields.contains_key(*field))
+                .unwrap_or(template.attribute);
+            return Err(request(crate::RequestReason::StaleIndexKey {
+                index: template.index.unwrap_or_default(),
+                key: template.attribute,
+                field: missing.to_owned(),
+            }));
+        };
+        actions.set_value(
+            &PathExpr::attribute(template.attribute),
+            crate::expr::SetValue::Operand(Operand::Value(AttributeValue::S(text))),
+        );
+    }
+    Ok(())
+}
