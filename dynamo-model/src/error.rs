@@ -284,14 +284,15 @@ impl fmt::Display for ServiceText<'_> {
 }
 
 impl Error {
-    /// For [`Error::ConditionFailed`], [`Error::VersionConflict`] and
-    /// [`Error::PathNotFound`]: the item as stored when the write failed, decoded as `D`;
+    /// For [`Error::ConditionFailed`], [`Error::VersionConflict`], [`Error::PathNotFound`]
+    /// and [`Error::WrongEntity`]: the item as stored when the write failed, decoded as `D`;
     /// `None` if there was none.
     pub fn current_item<D: crate::Document>(&self) -> Option<Result<D>> {
         match self {
             Error::ConditionFailed { item: Some(item), .. }
             | Error::VersionConflict { current: Some(item), .. }
-            | Error::PathNotFound { item: Some(item), .. } => Some(D::from_item((**item).clone())),
+            | Error::PathNotFound { item: Some(item), .. }
+            | Error::WrongEntity { item, .. } => Some(D::from_item((**item).clone())),
             _ => None,
         }
     }

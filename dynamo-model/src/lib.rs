@@ -43,6 +43,12 @@
 //! [`Model`] trait with the same name: a field `created_at` makes `Order::CREATED_AT` its
 //! path, and the trait's timestamp definition is then `<Order as Model>::CREATED_AT`.
 //!
+//! Several models can share one table ([`single_table`]): `#[derive(Table)]` declares it,
+//! `#[dynamo(table = AppTable, hash = "USER#{user_id}", range = "ORDER#{order_id}")]`
+//! maps a model onto it with keys built from its fields, an entity marker keeps the
+//! models apart on every read and write, and `#[derive(Collection)]` reads several of them
+//! in one query.
+//!
 //! The same operations travel together: [`Db::transaction`] and [`Db::transaction_get`]
 //! (see [`tx`]) carry any mix of models all or nothing, and [`Model::batch_get`],
 //! [`Model::batch_put`] and [`Db::batch_write`] (see [`batch`]) split any number of

@@ -584,6 +584,17 @@ pub mod single_table {
         Ok(item)
     }
 
+    /// Fails to compile when a model's `#[dynamo(ttl)]` field is not the table's TTL
+    /// attribute (the table's is what `create_table` enables).
+    pub const fn same_ttl(table: Option<&str>, model: &str) {
+        match table {
+            Some(table) if str_eq(table, model) => {}
+            _ => panic!(
+                "the model's `#[dynamo(ttl)]` field must be the attribute its table declares with `ttl = \"...\"`"
+            ),
+        }
+    }
+
     /// Compiles only when the two models share a table.
     pub fn same_table<A: Entity, B: Entity<Table = A::Table>>() {}
 

@@ -21,7 +21,8 @@ use crate::{Db, IndexKind, IndexProjection, KeyDef, Result};
 const SETTLE_WAIT: Duration = Duration::from_secs(300);
 
 /// Creates a model's table from its key schema and waits until it is active. Made by
-/// [`Model::create_table`]; awaits to `()`.
+/// [`Model::create_table`](crate::Model::create_table) or
+/// [`Table::create_table`](crate::Table::create_table); awaits to `()`.
 ///
 /// Billing is on-demand unless [`CreateTable::provisioned`] is called. A model with a
 /// `#[dynamo(ttl)]` attribute also gets it enabled as the table's time to live.
@@ -141,7 +142,7 @@ impl<'a, M> CreateTable<'a, M> {
     }
 }
 
-/// Deletes a model's table and waits until it is gone. Made by [`Model::delete_table`];
+/// Deletes a model's table and waits until it is gone. Made by [`Model::delete_table`](crate::Model::delete_table);
 /// awaits to `()`.
 #[must_use = "an operation does nothing until it is awaited"]
 #[derive(Debug, Clone)]
@@ -171,7 +172,7 @@ impl<'a, M> DeleteTable<'a, M> {
     }
 }
 
-/// Whether a model's table exists. Made by [`Model::table_exists`]; awaits to `bool`.
+/// Whether a model's table exists. Made by [`Model::table_exists`](crate::Model::table_exists); awaits to `bool`.
 #[must_use = "an operation does nothing until it is awaited"]
 #[derive(Debug, Clone)]
 pub struct TableExists<'a, M> {

@@ -193,3 +193,89 @@ fn a_write_never_replaces_another_models_item() {
         assert_eq!(raw.name.as_deref(), Some("raw"));
     })
 }
+
+/// Keys of every field type a template takes, with separators and escapes likely.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[dynamo(table = App, entity = "PROBE", hash = "P#{a}#{b}", range = "{c}#{d}#{e}")]
+struct Probe {
+    a: String,
+    b: i64,
+    c: String,
+    d: u8,
+    e: i16,
+}
+
+mod properties {
+    use std::collections::HashMap;
+
+    use dynamo_model::{Document, Item, Model, ModelKey};
+    use proptest::prelude::*;
+
+    use super::Probe;
+
+    /// Strings dense in what could confuse a key: separators, escapes, template text.
+    fn tricky() -> impl Strategy<Value = String> {
+        proptest::collection::vec(
+            prop_oneof![
+                Just("#".to_owned()),
+                Just("%".to_owned()),
+                Just("%23".to_owned()),
+                Just("%25".to_owned()),
+                Just("P".to_owned()),
+                Just("0".to_owned()),
+                Just("é".to_owned()),
+                "[a-z]{0,2}".prop_map(String::from),
+            ],
+            0..6,
+        )
+        .prop_map(|parts| parts.concat())
+    }
+
+    fn probe() -> impl Strategy<Value = Probe> {
+        (tricky(), any::<i64>(), tricky(), any::<u8>(), any::<i16>()).prop_map(|(a, b, c, d, e)| Probe {
+            a,
+            b,
+            c,
+            d,
+            e,
+        })
+    }
+
+    fn stored_key(key: &Item) -> (String, String) {
+        (key["pk"].as_s().unwrap().clone(), key["sk"].as_s().unwrap().clone())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        /// Keys round-trip exactly, and no two distinct key values share a stored key.
+        #[test]
+        fn keys_round_trip_and_never_collide(probes in proptest::collection::vec(probe(), 1..24)) {
+            let mut seen: HashMap<(String, String), Probe> = HashMap::new();
+            for probe in probes {
+                let item = probe.to_item().unwrap();
+                let key = probe.key().to_key_item().unwrap();
+                prop_assert_eq!(&key["pk"], &item["pk"]);
+                prop_assert_eq!(&key["sk"], &item["sk"]);
+                // Read back from the keys alone (every field restored from them).
+                let keys_only: Item = key.clone().into_iter().chain([("_type".to_owned(), item["_type"].clone())]).collect();
+                prop_assert_eq!(Probe::from_item(keys_only).unwrap(), probe.clone());
+                prop_assert_eq!(Probe::from_item(item).unwrap(), probe.clone());
+                if let Some(other) = seen.insert(stored_key(&key), probe.clone()) {
+                    prop_assert_eq!(other, probe, "two keys share one stored key");
+                }
+            }
+        }
+
+        /// Integers in a sort key sort as numbers.
+        #[test]
+        fn numbers_sort_as_their_text(x in any::<i16>(), y in any::<i16>(), d in any::<u8>(), f in any::<u8>()) {
+            let text = |e: i16, d: u8| {
+                let probe = Probe { a: "a".into(), b: 0, c: "c".into(), d, e };
+                stored_key(&probe.key().to_key_item().unwrap()).1
+            };
+            prop_assert_eq!(text(x, d).cmp(&text(y, d)), x.cmp(&y));
+            prop_assert_eq!(text(x, d).cmp(&text(x, f)), d.cmp(&f));
+        }
+    }
+}

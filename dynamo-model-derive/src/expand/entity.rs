@@ -314,6 +314,10 @@ pub(super) fn expand_entity(cont: &Container) -> syn::Result<TokenStream> {
             impl ::dynamo_model::batch::Unversioned for #ident {}
         }
     });
+    let same_ttl = cont.fields.iter().find(|field| field.attrs.ttl.is_some()).map(|field| {
+        let attribute = &field.attrs.name;
+        quote!(const _: () = #st::same_ttl(#table_def.ttl, #attribute);)
+    });
     let key_doc = format!("Primary key of [`{name}`]: the fields its key templates are built from.");
     let key_fn_doc = format!("Builds the primary key of the [`{name}`] item from the fields of its key templates.");
     let partition_doc = format!(
@@ -395,6 +399,8 @@ pub(super) fn expand_entity(cont: &Container) -> syn::Result<TokenStream> {
         #(#builders)*
 
         #unversioned
+
+        #same_ttl
     })
 }
 

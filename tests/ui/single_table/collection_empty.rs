@@ -1,0 +1,6 @@
+use dynamo_model::Collection;
+
+#[derive(Collection)]
+enum UserData {}
+
+fn main() {}

@@ -1,0 +1,9 @@
+use dynamo_model::Table;
+
+#[derive(Table)]
+#[dynamo(name = "app")]
+struct App {
+    name: String,
+}
+
+fn main() {}

@@ -1,0 +1,7 @@
+use dynamo_model::Table;
+
+#[derive(Table)]
+#[dynamo(name = "app", sort = "sk")]
+struct App;
+
+fn main() {}
