@@ -1,15 +1,15 @@
 //! Single-table design: users, their orders and the orders' items in one table with one
 //! global secondary index, each access pattern answered by one typed call.
 //!
-//! | access pattern                          | call                                                       |
-//! |-----------------------------------------|------------------------------------------------------------|
-//! | a user                                  | `User::get(&db, User::key(user_id))`                       |
-//! | a user with their orders                | `UserData::query(&db, User::partition(user_id))`           |
-//! | a user's orders in a date range         | `Order::query(&db, user_id).range(Order::sk().created_between(..))` |
-//! | orders in a status, across users, by date | `Order::GSI1.query(&db, status).range(Order::gsi1_sk()..)` |
-//! | the items of an order                   | `OrderItem::query(&db, order_id)`                          |
-//! | change an order's status                | `Order::update(&db, key).set(&Order::STATUS, ..)`          |
-//! | a user's orders, a page at a time       | `Order::query(&db, user_id).limit(n).page(cursor)`         |
+//! | access pattern                    | call                                                                         |
+//! |-----------------------------------|------------------------------------------------------------------------------|
+//! | a user                            | `User::get(&db, User::key(user_id))`                                         |
+//! | a user with their orders          | `UserData::query(&db, User::partition(user_id))`                             |
+//! | a user's orders in a date range   | `Order::query(&db, user_id).range(Order::sk().created_between(from, to))`    |
+//! | orders by status, across users    | `Order::GSI1.query(&db, status).range(Order::gsi1_sk().created_between(..))` |
+//! | the items of an order             | `OrderItem::query(&db, order_id)`                                            |
+//! | change an order's status          | `Order::update(&db, Order::key(..)).set(&Order::STATUS, status)`             |
+//! | a user's orders, a page at a time | `Order::query(&db, user_id).limit(n).page(cursor)`                           |
 //!
 //! The items, keyed by templates (`#` separates segments; integers are zero-padded so
 //! they sort as numbers):

@@ -36,7 +36,8 @@ pub fn check(cx: &Ctxt, cont: &Container) {
     let shared = cont.attrs.shared.is_some();
     if cont.derive == Derive::Model && !cont.incomplete() && !shared {
         check_table(cx, cont);
-        if cont.hash_key().is_none() {
+        // A key template without a shared table is reported (in `entity`) for what it is.
+        if cont.hash_key().is_none() && cont.attrs.hash_template.is_none() {
             cx.error_spanned_by(
                 cont.ident,
                 "a model needs exactly one `#[dynamo(hash_key)]` field: mark the field that holds the item's partition key",

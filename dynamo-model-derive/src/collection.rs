@@ -69,6 +69,23 @@ fn expand(input: &DeriveInput, variants: &[(&syn::Ident, &syn::Type)]) -> TokenS
             const _: fn() = ::dynamo_model::__private::single_table::same_table::<#anchor, #ty>;
         }
     });
+    let mut distinct = Vec::new();
+    for (j, (second, second_ty)) in variants.iter().enumerate() {
+        for (first, first_ty) in &variants[..j] {
+            let message = format!(
+                "the models of `{first}` and `{second}` claim one entity marker, so the collection could not tell their items apart: give each its own `entity = \"...\"`"
+            );
+            distinct.push(quote_spanned! {second_ty.span()=>
+                const _: () = ::core::assert!(
+                    !::dynamo_model::__private::single_table::same_marker(
+                        <#first_ty as #entity>::ENTITY_NAME,
+                        <#second_ty as #entity>::ENTITY_NAME,
+                    ),
+                    #message
+                );
+            });
+        }
+    }
     quote! {
         #[automatically_derived]
         impl ::dynamo_model::Collection for #ident {
@@ -88,6 +105,6 @@ fn expand(input: &DeriveInput, variants: &[(&syn::Ident, &syn::Type)]) -> TokenS
         }
 
         #(#same_table)*
-        const _: () = ::dynamo_model::__private::single_table::distinct_markers(&[#(#names),*]);
+        #(#distinct)*
     }
 }

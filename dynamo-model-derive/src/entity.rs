@@ -167,8 +167,16 @@ pub fn check(cx: &Ctxt, cont: &Container) {
         for lit in [&attrs.entity, &attrs.hash_template, &attrs.range_template].into_iter().flatten() {
             cx.error_spanned_by(
                 lit,
-                "`entity`, `hash` and `range` on the struct are for a model in a shared table: name the table type, `table = AppTable` (a `#[derive(Table)]`)",
+                "`entity`, `hash` and `range` on the struct are for a model in a shared table (`table = AppTable`, a `#[derive(Table)]` type); with a table of its own, a model marks its key fields `#[dynamo(hash_key)]` and `#[dynamo(range_key)]`",
             );
+        }
+        for index in &attrs.indexes {
+            for lit in [&index.hash_template, &index.range_template].into_iter().flatten() {
+                cx.error_spanned_by(
+                    lit,
+                    "a key template is for a model in a shared table (`table = AppTable`); with a table of its own, an index key names a field, like `hash = status`",
+                );
+            }
         }
         return;
     }

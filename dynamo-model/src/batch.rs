@@ -189,9 +189,11 @@ struct Prepared {
 impl Prepared {
     fn put<M: Model>(db: &Db, item: &M, overwrite: bool) -> Result<Self> {
         let compiled = crate::ops::Put::new(db, item).compile()?;
-        // Only a versioned model's put carries a condition, and only `overwrite` takes
-        // one (by `Unversioned`); dropping it is what `overwrite` asks for.
-        if compiled.expressions.condition.is_some() && !overwrite {
+        // A versioned model's put carries its version condition, and only `overwrite`
+        // takes one (by `Unversioned`); dropping it is what `overwrite` asks for. The
+        // entity condition of a model in a shared table is dropped too: BatchWriteItem
+        // takes none (see "No conditions" below).
+        if M::VERSION.is_some() && !overwrite {
             return Err(Error::InvalidRequest { model: M::NAME, reason: RequestReason::ConditionalBatchWrite });
         }
         Ok(Self {
@@ -263,7 +265,11 @@ type Source<'a> = Pin<Box<dyn Stream<Item = Result<Prepared>> + Send + 'a>>;
 /// - **No conditions.** `BatchWriteItem` takes none, so a model with a
 ///   `#[dynamo(version)]` cannot be put by a batch unless asked with
 ///   [`overwrite`](Self::overwrite) (see [`Unversioned`]). A delete in a batch is
-///   unconditional, like [`Model::delete`] without `expect_version`.
+///   unconditional, like [`Model::delete`] without `expect_version`. For a model in a
+///   shared table this means the entity marker is not checked either: a batch write
+///   under a key holding another model's item replaces or deletes it (alone or in a
+///   transaction, the same write fails with [`Error::WrongEntity`]). Keys of different
+///   models never meet when each model's templates have a literal segment of their own.
 ///
 /// ```no_run
 /// # use dynamo_model::{Db, Model};

@@ -92,10 +92,10 @@ pub use schema::{
     ConsistentRead, Index, IndexDef, IndexKind, IndexProjection, KeyDef, KeySchema, KeySpace, NoRange, TimeUnit,
     Timestamp,
 };
-pub use single_table::{Collection, Entity, Partition, Table};
+pub use single_table::{Collection, Entity, InTable, Partition, Table};
 pub use value::{FromAttribute, IntoValue, KeyAttribute, ScalarType, SetMember, ToAttribute};
 
 /// The traits and types most code needs: `use dynamo_model::prelude::*;`.
 pub mod prelude {
-    pub use crate::{Db, Document, Error, Model, ModelKey, Result};
+    pub use crate::{Collection, Db, Document, Error, Model, ModelKey, Result, Table};
 }

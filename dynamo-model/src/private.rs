@@ -423,7 +423,7 @@ pub mod single_table {
     use crate::expr::Condition;
     use crate::schema::IndexDef;
     pub use crate::single_table::{
-        Collection, Compare, Entity, EntityDef, KeyFormat, KeyPart, KeyTemplate, Partition, Segment, SortKey,
+        Collection, Compare, Entity, EntityDef, InTable, KeyFormat, KeyPart, KeyTemplate, Partition, Segment, SortKey,
         SortKeyRange, Table, TableDef,
     };
     use crate::{Item, KeySpace, Model, Result};
@@ -495,66 +495,101 @@ pub mod single_table {
         Ok(())
     }
 
-    /// The index of a shared table named `name`; a name the table lacks does not compile.
-    pub const fn table_index(indexes: &'static [IndexDef], name: &str) -> IndexDef {
-        let mut i = 0;
-        while i < indexes.len() {
-            if str_eq(indexes[i].name, name) {
-                return indexes[i];
-            }
-            i += 1;
-        }
-        panic!("the model names an index its table does not declare")
-    }
-
-    const fn str_eq(a: &str, b: &str) -> bool {
-        let (a, b) = (a.as_bytes(), b.as_bytes());
-        if a.len() != b.len() {
-            return false;
-        }
-        let mut i = 0;
-        while i < a.len() {
-            if a[i] != b[i] {
-                return false;
-            }
-            i += 1;
-        }
-        true
-    }
-
-    /// Fails to compile when two models of a collection claim one entity marker.
-    pub const fn distinct_markers(names: &[&str]) {
-        let mut i = 0;
-        while i < names.len() {
-            let mut j = i + 1;
-            while j < names.len() {
-                if str_eq(names[i], names[j]) {
-                    panic!(
-                        "two models of this collection claim one entity marker: give each its own `entity = \"...\"`"
-                    );
-                }
-                j += 1;
-            }
-            i += 1;
-        }
-    }
-
-    /// The format of a table key template's field, which cannot be an `Option`.
-    pub const fn required_format<T: KeyPart>() -> KeyFormat {
-        if T::OPTIONAL {
-            panic!("a field of the table's key templates cannot be an `Option`: every item has its keys")
-        }
-        T::FORMAT
-    }
-
-    /// The name of a sort key the model's `range` template fills.
+    /// The name of a sort key (empty when there is none, which a check of the
+    /// model's expansion reports, naming it).
     pub const fn range_name(key: Option<crate::KeyDef>) -> &'static str {
         match key {
             Some(key) => key.name,
-            None => {
-                panic!("the model gives a sort-key template (`range = ...`), but its table or index has no sort key")
+            None => "",
+        }
+    }
+
+    /// The index of a shared table named `name` (a stand-in when there is none, which a
+    /// check of the model's expansion reports, naming it).
+    pub const fn table_index(indexes: &'static [IndexDef], name: &'static str) -> IndexDef {
+        match find_index(indexes, name) {
+            Some(index) => index,
+            None => IndexDef {
+                name,
+                kind: crate::IndexKind::Global,
+                hash: crate::KeyDef { name: "", scalar: crate::ScalarType::S },
+                range: None,
+                projection: crate::IndexProjection::All,
+            },
+        }
+    }
+
+    const fn find_index(indexes: &'static [IndexDef], name: &str) -> Option<IndexDef> {
+        let mut i = 0;
+        while i < indexes.len() {
+            if str_eq(indexes[i].name, name) {
+                return Some(indexes[i]);
+            }
+            i += 1;
+        }
+        None
+    }
+
+    /// Whether the table declares the index.
+    pub const fn has_index(indexes: &'static [IndexDef], name: &str) -> bool {
+        find_index(indexes, name).is_some()
+    }
+
+    /// Whether the table's index (if declared) is of the kind the model says.
+    pub const fn index_is(indexes: &'static [IndexDef], name: &str, global: bool) -> bool {
+        match find_index(indexes, name) {
+            Some(index) => matches!(index.kind, crate::IndexKind::Global) == global,
+            None => true,
+        }
+    }
+
+    /// Whether the table's index (if declared) has a sort key exactly when the model
+    /// gives it a template.
+    pub const fn index_range_is(indexes: &'static [IndexDef], name: &str, templated: bool) -> bool {
+        match find_index(indexes, name) {
+            Some(index) => index.range.is_some() == templated,
+            None => true,
+        }
+    }
+
+    /// Whether `attribute` is one the table keeps for itself: a key of the table or of
+    /// an index, or the entity marker.
+    pub const fn is_reserved(table: &TableDef, marker: &str, attribute: &str) -> bool {
+        if str_eq(marker, attribute) || str_eq(table.key.hash.name, attribute) {
+            return true;
+        }
+        if let Some(range) = table.key.range {
+            if str_eq(range.name, attribute) {
+                return true;
             }
         }
+        let mut i = 0;
+        while i < table.indexes.len() {
+            let index = table.indexes[i];
+            if str_eq(index.hash.name, attribute) {
+                return true;
+            }
+            if let Some(range) = index.range {
+                if str_eq(range.name, attribute) {
+                    return true;
+                }
+            }
+            i += 1;
+        }
+        false
+    }
+
+    /// Whether the table's TTL attribute is `attribute`.
+    pub const fn ttl_is(table: Option<&str>, attribute: &str) -> bool {
+        match table {
+            Some(table) => str_eq(table, attribute),
+            None => false,
+        }
+    }
+
+    /// Whether two entity markers are the same.
+    pub const fn same_marker(a: &str, b: &str) -> bool {
+        str_eq(a, b)
     }
 
     /// What an index of a shared table holds besides the keys (`None`: everything).
@@ -584,19 +619,23 @@ pub mod single_table {
         Ok(item)
     }
 
-    /// Fails to compile when a model's `#[dynamo(ttl)]` field is not the table's TTL
-    /// attribute (the table's is what `create_table` enables).
-    pub const fn same_ttl(table: Option<&str>, model: &str) {
-        match table {
-            Some(table) if str_eq(table, model) => {}
-            _ => panic!(
-                "the model's `#[dynamo(ttl)]` field must be the attribute its table declares with `ttl = \"...\"`"
-            ),
+    const fn str_eq(a: &str, b: &str) -> bool {
+        let (a, b) = (a.as_bytes(), b.as_bytes());
+        if a.len() != b.len() {
+            return false;
         }
+        let mut i = 0;
+        while i < a.len() {
+            if a[i] != b[i] {
+                return false;
+            }
+            i += 1;
+        }
+        true
     }
 
     /// Compiles only when the two models share a table.
-    pub fn same_table<A: Entity, B: Entity<Table = A::Table>>() {}
+    pub fn same_table<A: Entity, B: InTable<A::Table>>() {}
 
     /// The query of a templated sort key with no condition given: the model's keys.
     pub fn default_range<S: KeySpace>(template: &'static KeyTemplate) -> Option<Condition<S::Model>> {

@@ -10,6 +10,7 @@
 mod common;
 
 mod adversarial;
+mod adversarial10;
 mod adversarial2;
 mod adversarial3;
 mod adversarial4;

@@ -131,8 +131,15 @@ impl Container {
     }
 }
 
-/// Whether `table = ...` names a type (a shared table) rather than giving a name.
+/// Whether `table = ...` names a type (a shared table, `table = AppTable` or
+/// `table = tables::App`) rather than giving a name; a lowercase word (`table = orders`)
+/// is a name with its quotes forgotten.
 fn names_a_type(meta: &syn::meta::ParseNestedMeta) -> bool {
     let fork = meta.input.fork();
-    fork.parse::<syn::Token![=]>().is_ok() && fork.parse::<syn::Path>().is_ok()
+    if fork.parse::<syn::Token![=]>().is_err() {
+        return false;
+    }
+    let Ok(path) = fork.parse::<syn::Path>() else { return false };
+    path.segments.len() > 1
+        || path.segments.last().is_some_and(|last| last.ident.to_string().starts_with(|c: char| c.is_uppercase()))
 }

@@ -165,9 +165,11 @@ impl Index {
 fn is_template(meta: &ParseNestedMeta) -> bool {
     let fork = meta.input.fork();
     let Ok(_) = fork.parse::<Token![=]>() else { return false };
+    // A quoted field name (`"status"`) is a slip reported as such; anything else
+    // (`"STATUS#{status}"`, a constant `"FEED"`) is a template.
     fork.parse::<LitStr>().is_ok_and(|lit| {
         let value = lit.value();
-        value.contains('{') || value.contains('#')
+        value.contains(['{', '#']) || value.chars().any(char::is_uppercase) || syn::parse_str::<Ident>(&value).is_err()
     })
 }
 

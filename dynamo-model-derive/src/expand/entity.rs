@@ -60,18 +60,13 @@ fn template_def(table: &syn::Path, template: &Template) -> TokenStream {
         Slot::IndexHash(name) | Slot::IndexRange(name) => quote!(::core::option::Option::Some(#name)),
     };
     let text = template.lit.value();
-    let table_key = template.slot.is_table();
     let segments = template.segments.iter().map(|segment| match segment {
         Segment::Literal(text) => quote!(#st::Segment::Literal(#text)),
         Segment::Field(field) => {
             let name = &field.attrs.name;
             let ty = field.ty;
             // On the field type: a type that cannot go in a key is reported there.
-            let format = if table_key {
-                quote_spanned!(ty.span()=> #st::required_format::<#ty>())
-            } else {
-                quote_spanned!(ty.span()=> <#ty as #st::KeyPart>::FORMAT)
-            };
+            let format = quote_spanned!(ty.span()=> <#ty as #st::KeyPart>::FORMAT);
             quote!(#st::Segment::Field { attribute: #name, format: #format })
         }
     });
@@ -314,10 +309,7 @@ pub(super) fn expand_entity(cont: &Container) -> syn::Result<TokenStream> {
             impl ::dynamo_model::batch::Unversioned for #ident {}
         }
     });
-    let same_ttl = cont.fields.iter().find(|field| field.attrs.ttl.is_some()).map(|field| {
-        let attribute = &field.attrs.name;
-        quote!(const _: () = #st::same_ttl(#table_def.ttl, #attribute);)
-    });
+    let checks = mapping_checks(cont, table, &templates);
     let key_doc = format!("Primary key of [`{name}`]: the fields its key templates are built from.");
     let key_fn_doc = format!("Builds the primary key of the [`{name}`] item from the fields of its key templates.");
     let partition_doc = format!(
@@ -378,6 +370,9 @@ pub(super) fn expand_entity(cont: &Container) -> syn::Result<TokenStream> {
         }
 
         #[automatically_derived]
+        impl ::dynamo_model::InTable<#table> for #ident {}
+
+        #[automatically_derived]
         impl ::dynamo_model::ModelKey for #key_ident {
             type Model = #ident;
 
@@ -400,8 +395,93 @@ pub(super) fn expand_entity(cont: &Container) -> syn::Result<TokenStream> {
 
         #unversioned
 
-        #same_ttl
+        #checks
     })
+}
+
+/// What only the compiler can check, each a constant that fails to evaluate with a
+/// message, at the token the mistake is in: the indexes the model names are the
+/// table's, of the kind it says, with a sort key exactly when it gives one a template;
+/// the table has a sort key exactly when the model gives a `range`; no field is stored
+/// under a key attribute or the marker; a `ttl` field is the table's TTL attribute; no
+/// field of the table's keys is an `Option` (behind an alias, which the derive cannot see).
+fn mapping_checks(cont: &Container, table: &syn::Path, templates: &[Template]) -> TokenStream {
+    let st = st();
+    let table_def = quote!(<#table as ::dynamo_model::Table>::DEF);
+    let table_name = quote!(#table).to_string().replace(' ', "");
+    let check = |span: proc_macro2::Span, condition: TokenStream, message: String| {
+        quote_spanned! {span=>
+            const _: () = ::core::assert!(#condition, #message);
+        }
+    };
+    let mut out = Vec::new();
+    let has_range = templates.iter().any(|t| t.slot == Slot::Range);
+    let span = cont.attrs.range_template.as_ref().map_or_else(|| cont.ident.span(), |lit| lit.span());
+    out.push(check(
+        span,
+        quote!(#table_def.key.range.is_some() == #has_range),
+        if has_range {
+            format!("the table `{table_name}` has no sort key, so a model of it gives no `range` template")
+        } else {
+            format!("the table `{table_name}` has a sort key: give the model a `range = \"...\"` template")
+        },
+    ));
+    for index in &cont.attrs.indexes {
+        let Some(lit) = &index.name else { continue };
+        let name = lit.value();
+        let global = index.kind == IndexKind::Global;
+        let templated = index.range_template.is_some();
+        let indexes = quote!(#table_def.indexes);
+        out.push(check(
+            lit.span(),
+            quote!(#st::has_index(#indexes, #name)),
+            format!("the table `{table_name}` declares no index `{name}`: declare it in its `#[derive(Table)]`"),
+        ));
+        let (declared, other) = if global { ("gsi", "lsi") } else { ("lsi", "gsi") };
+        out.push(check(
+            lit.span(),
+            quote!(#st::index_is(#indexes, #name, #global)),
+            format!("the table's index `{name}` is not a `{declared}`: declare it here with `{other}(...)`"),
+        ));
+        out.push(check(
+            lit.span(),
+            quote!(#st::index_range_is(#indexes, #name, #templated)),
+            if templated {
+                format!("the table's index `{name}` has no sort key, so the model gives it no `range` template")
+            } else {
+                format!("the table's index `{name}` has a sort key: give it a `range = \"...\"` template here, or the items stay out of the index")
+            },
+        ));
+    }
+    for field in cont.fields.iter().filter(|field| super::is_stored(field)) {
+        let attribute = &field.attrs.name;
+        out.push(check(
+            field.member.span(),
+            quote!(!#st::is_reserved(&#table_def, <#table as ::dynamo_model::Table>::ENTITY_ATTRIBUTE, #attribute)),
+            format!("the field is stored as `{attribute}`, which the table `{table_name}` keeps for a key or the entity marker: rename it (`#[dynamo(rename = \"...\")]`)"),
+        ));
+        if field.attrs.ttl.is_some() {
+            out.push(check(
+                field.member.span(),
+                quote!(#st::ttl_is(#table_def.ttl, #attribute)),
+                format!("`{attribute}` is the model's TTL, so it must be the table's: declare `ttl = \"{attribute}\"` in the `#[derive(Table)]` of `{table_name}`"),
+            ));
+        }
+    }
+    for template in templates.iter().filter(|t| t.slot.is_table()) {
+        for field in template.fields() {
+            let ty = field.ty;
+            out.push(check(
+                ty.span(),
+                quote!(!<#ty as #st::KeyPart>::OPTIONAL),
+                format!(
+                    "`{}` is in the table's key templates, which every item fills: it cannot be an `Option`",
+                    field.member.unraw()
+                ),
+            ));
+        }
+    }
+    quote!(#(#out)*)
 }
 
 /// The typed builder of a templated sort key: `Order::sk()` (or `Order::gsi1_sk()`),
@@ -452,7 +532,7 @@ fn sort_key_builder(
                 quote! {
                     #[doc = #doc]
                     pub fn #name(self, value: impl ::dynamo_model::IntoValue<#ty>) -> #st::SortKeyRange<#space> {
-                        #st::SortKeyRange::new(self.0.__compare(#st::Compare::#op, #v))
+                        self.0.__compare(#st::Compare::#op, #v)
                     }
                 }
             };
@@ -477,7 +557,7 @@ fn sort_key_builder(
                     low: impl ::dynamo_model::IntoValue<#ty>,
                     high: impl ::dynamo_model::IntoValue<#ty>,
                 ) -> #st::SortKeyRange<#space> {
-                    #st::SortKeyRange::new(self.0.__between(#low, #high))
+                    self.0.__between(#low, #high)
                 }
             }
         });

@@ -79,6 +79,9 @@ impl<'a, M: Model> Put<'a, M> {
         let mut item = self.item.to_item()?;
         lifecycle::stamp_item::<M>(&mut item);
         let expected_version = lifecycle::bump_version(self.item, &mut item)?;
+        // Keys built from a stamped field (`created_at`, `updated_at`, the version) are
+        // built again from the stamped item.
+        crate::single_table::restamp::<M>(&mut item)?;
         values::check_item(M::NAME, &item)?;
         values::check_index_keys(M::NAME, M::INDEXES, &item)?;
         values::check_local_indexes(M::NAME, M::INDEXES, M::KEY_SCHEMA.hash.name, &item)?;

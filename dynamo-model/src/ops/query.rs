@@ -21,6 +21,16 @@ pub trait SortKeyCondition<S: KeySpace> {
     /// The condition.
     #[doc(hidden)]
     fn __into_condition(self) -> Condition<S::Model>;
+
+    /// The condition, and a filter that makes it exact where one key condition cannot
+    /// be (on the compared field's own attribute).
+    #[doc(hidden)]
+    fn __into_parts(self) -> (Condition<S::Model>, Option<Condition<S::Model>>)
+    where
+        Self: Sized,
+    {
+        (self.__into_condition(), None)
+    }
 }
 
 /// The items of one partition of a table or index. Made by [`Model::query`](crate::Model::query)
@@ -83,7 +93,9 @@ impl<'a, M: Document, S: KeySpace<Model = M>, P: Document> Query<'a, M, S, P> {
     /// `begins_with` on the sort key of the table or index queried. Its values are key
     /// values: not empty, at most 1024 bytes.
     pub fn range(mut self, condition: impl SortKeyCondition<S>) -> Self {
-        let mut node = condition.__into_condition().node;
+        let (condition, filter) = condition.__into_parts();
+        self.options.range_filter = filter.map(|filter| filter.node);
+        let mut node = condition.node;
         if let Some(range) = S::RANGE {
             node.check_values(|path, value| key_operand(path, range, KeyRole::Range, Ok(Some(value))));
         }

@@ -203,8 +203,12 @@ fn selection_reads_what_is_needed<S: KeySpace, P: Document>(selected: &[PathExpr
     let mut required = Vec::new();
     P::__required_attributes(&mut required);
     let read = |name: &str| selected.iter().any(|path| path.root == name);
-    let missing: Vec<String> =
-        required.into_iter().filter(|name| !read(name) && !S::CURSOR_KEYS.contains(name)).map(str::to_owned).collect();
+    let restores = is_model::<S, P>();
+    let missing: Vec<String> = required
+        .into_iter()
+        .filter(|name| !(read(name) || S::CURSOR_KEYS.contains(name) || (restores && restored::<S>(name))))
+        .map(str::to_owned)
+        .collect();
     if missing.is_empty() {
         return Ok(());
     }
@@ -213,16 +217,10 @@ fn selection_reads_what_is_needed<S: KeySpace, P: Document>(selected: &[PathExpr
 
 /// `Error::Unprojected` naming the attributes among `names` that the index `S` does
 /// not hold (each once); `purpose` ends the name of the source.
-fn unprojected<'n, S: KeySpace>(names: impl Iterator<Item = &'n str>, purpose: &str) -> Result<()> {
+fn unprojected<'n, S: KeySpace>(names: impl Iterator<Item = &'n str>, purpose: &str, restores: bool) -> Result<()> {
     let Some(projected) = S::PROJECTED else { return Ok(()) };
-    // A field in a template of the table's or this index's keys is read back from them.
-    let restored = |name: &str| {
-        <S::Model as Model>::ENTITY.is_some_and(|entity| {
-            entity.templates.iter().any(|t| (t.index.is_none() || t.index == S::INDEX) && t.uses(name))
-        })
-    };
     let mut missing: Vec<String> = Vec::new();
-    for name in names.filter(|name| !(projected.contains(name) || (purpose.is_empty() && restored(name)))) {
+    for name in names.filter(|name| !(projected.contains(name) || (restores && restored::<S>(name)))) {
         if !missing.iter().any(|m| m == name) {
             missing.push(name.to_owned());
         }
@@ -234,12 +232,25 @@ fn unprojected<'n, S: KeySpace>(names: impl Iterator<Item = &'n str>, purpose: &
     Err(Error::Unprojected { model: <S::Model as Document>::NAME, source_name, missing })
 }
 
+/// Whether the model of `S` reads field `name` back from the keys every read of `S`
+/// returns (a field of a template of the table's keys or of this index's).
+fn restored<S: KeySpace>(name: &str) -> bool {
+    <S::Model as Model>::ENTITY.is_some_and(|entity| {
+        entity.templates.iter().any(|t| (t.index.is_none() || t.index == S::INDEX) && t.uses(name))
+    })
+}
+
+/// Whether `P` is the model of `S` itself, whose decoding restores fields from the keys.
+fn is_model<S: KeySpace, P: Document>() -> bool {
+    P::NAME == <S::Model as Document>::NAME && P::ATTRIBUTES == <S::Model as Document>::ATTRIBUTES
+}
+
 /// What a read returns: chosen paths, or the attributes of the result type; checked
 /// against what the index holds. Key attributes are always read, for the cursor.
 fn projection<S: KeySpace, P: Document>(selected: &[PathExpr]) -> Result<Option<Vec<PathExpr>>> {
     let needed: Vec<&str> =
         if selected.is_empty() { P::ATTRIBUTES.to_vec() } else { selected.iter().map(|path| path.root).collect() };
-    unprojected::<S>(needed.iter().copied(), "")?;
+    unprojected::<S>(needed.iter().copied(), "", is_model::<S, P>())?;
     if selected.is_empty() && P::ATTRIBUTES == <S::Model as Document>::ATTRIBUTES {
         return Ok(None);
     }
@@ -271,6 +282,8 @@ pub(crate) struct ReadOptions {
     /// A collection's marker attribute and values: the items kept (instead of the
     /// model's own marker).
     pub(crate) entities: Option<(&'static str, &'static [&'static str])>,
+    /// The filter that makes a templated sort-key comparison exact (see `SortKey`).
+    pub(crate) range_filter: Option<Node>,
 }
 
 /// What a read request is for: items (with their projection) or only their count.
@@ -342,6 +355,9 @@ impl ReadOptions {
         if let Some(marker) = marker {
             filter = Some(super::conditional::both::<S::Model>(filter, marker));
         }
+        if let Some(exact) = &self.range_filter {
+            filter = Some(super::conditional::both::<S::Model>(filter, exact.clone()));
+        }
         if self.skip_expired {
             if let Some(unexpired) = crate::compile::lifecycle::unexpired_filter::<S::Model>() {
                 filter = Some(super::conditional::both::<S::Model>(filter, unexpired));
@@ -360,7 +376,7 @@ impl ReadOptions {
         // test there would pass where AWS matches nothing).
         // (The TTL filter of `skip_expired` included.)
         if let Some(filter) = &filter {
-            unprojected::<S>(filter.paths().iter().map(|path| path.root), " (for the filter)")?;
+            unprojected::<S>(filter.paths().iter().map(|path| path.root), " (for the filter)", false)?;
         }
         compiler.filter(filter.as_ref())?;
         // `Select=COUNT` reads no attributes, so takes no projection (DynamoDB refuses one).

@@ -185,9 +185,21 @@ impl<'a, M: Model> Update<'a, M> {
         }
         lifecycle::check_counters::<M>(&self.actions)?;
         lifecycle::check_version::<M>(&self.actions, self.expected_version)?;
+        crate::single_table::check_key_fields::<M>(&self.actions)?;
+        let key_fields = self.key.__fields()?;
         let mut actions = self.actions.clone();
+        if self.upsert {
+            crate::single_table::stamp_upsert::<M>(&mut actions, &key_fields);
+        }
         lifecycle::stamp_update::<M>(&mut actions);
-        crate::single_table::stamp_update::<M>(&mut actions, &self.key.__fields()?, self.upsert)?;
+        // What changes a field: the caller's actions, `updated_at`, and an upsert's
+        // writing of the key's fields; the `created_at` stamp never changes a stored
+        // value (`if_not_exists`).
+        let updated = M::UPDATED_AT.map(|t| t.name);
+        let changed = |field: &str| {
+            self.actions.touches(field) || updated == Some(field) || (self.upsert && key_fields.contains_key(field))
+        };
+        crate::single_table::sync_indexes::<M>(&mut actions, &key_fields, changed)?;
         let schema = M::KEY_SCHEMA;
         let keys: Vec<&str> = std::iter::once(schema.hash.name).chain(schema.range.map(|r| r.name)).collect();
         actions.check(&keys).map_err(|reason| Error::InvalidRequest { model: M::NAME, reason })?;

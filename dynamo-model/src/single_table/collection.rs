@@ -107,7 +107,9 @@ impl<'a, C: Collection> CollectionQuery<'a, C> {
     where
         M: Entity<Table = C::Table> + KeySpace<Model = M>,
     {
-        let mut node = condition.__into_condition().node;
+        let (condition, filter) = condition.__into_parts();
+        self.options.range_filter = filter.map(|filter| filter.node);
+        let mut node = condition.node;
         if let Some(range) = <C::Anchor as KeySpace>::RANGE {
             node.check_values(|path, value| key_operand(path, range, KeyRole::Range, Ok(Some(value))));
         }

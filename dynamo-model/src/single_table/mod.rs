@@ -27,7 +27,7 @@
 //!
 //! let order = Order { user_id: "42#x".into(), order_id: 7, status: "paid".into() };
 //! let item = order.to_item()?;
-//! assert_eq!(item["pk"].as_s().unwrap(), "USER#42%23x"); // `#` in a value is escaped
+//! assert_eq!(item["pk"].as_s().unwrap(), "USER#42\"$x"); // `#` in a value is escaped
 //! assert_eq!(item["sk"].as_s().unwrap(), "ORDER#00000000000000000007");
 //! assert_eq!(item["gsi1pk"].as_s().unwrap(), "STATUS#paid");
 //! assert_eq!(item["_type"].as_s().unwrap(), "ORDER");
@@ -87,6 +87,11 @@ pub struct TableDef {
 /// `range = "SK"`, or `range = none` for a table without a sort key). Every index holds
 /// the entity marker (`_type` unless named with `entity_attribute = "..."`), so a
 /// `keys_only` index is created as `include(_type)`: reads of it check the marker too.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a table several models share",
+    label = "not a `#[derive(Table)]` type",
+    note = "declare the shared table with `#[derive(Table)] #[dynamo(name = \"...\")] struct AppTable;`, or give a model a table of its own with `table = \"name\"` (quoted)"
+)]
 pub trait Table: 'static {
     /// The physical table.
     const DEF: TableDef;
@@ -148,12 +153,26 @@ impl EntityDef {
 
 /// A model stored in a shared [`Table`], implemented by `#[derive(Model)]` for models
 /// declared with `table = SomeTable`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a model of a shared table",
+    label = "a collection holds models of one shared table",
+    note = "map the model onto the table with `#[dynamo(table = AppTable, hash = \"...\", range = \"...\")]`"
+)]
 pub trait Entity: crate::Model {
     /// The table it lives in.
     type Table: Table;
     /// Its entity marker value.
     const ENTITY_NAME: &'static str;
 }
+
+/// A model of the shared table `T`, implemented by `#[derive(Model)]`: what a
+/// collection requires of each of its models.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a model of the table `{T}`",
+    label = "the models of a collection share one table",
+    note = "every variant of a collection holds a model mapped onto the same `#[derive(Table)]` type"
+)]
+pub trait InTable<T: Table>: Entity {}
 
 /// The partition key value of a shared table, built by a model's template:
 /// `User::partition("42")`. A [collection](Collection) query takes one.
@@ -265,18 +284,20 @@ impl<S: crate::KeySpace> SortKey<S> {
         }
     }
 
-    fn write(&mut self, encoded: Result<Option<AttributeValue>, EncodeError>) -> Option<String> {
+    /// The next field's segment for `encoded`, and the value itself (for a filter).
+    fn write(&mut self, encoded: Result<Option<AttributeValue>, EncodeError>) -> (String, Option<AttributeValue>) {
         let Some(&Segment::Field { format, attribute }) = self.segments.get(self.next) else {
-            return None;
+            return (String::new(), None);
         };
         let mut part = String::new();
-        let written = encoded
-            .and_then(|value| value.ok_or_else(|| EncodeError::new(crate::InvalidReason::EmptyKey)))
-            .and_then(|value| template::write_part(format, &value, &mut part));
-        if let Err(error) = written {
-            self.error.get_or_insert((PathExpr::attribute(attribute), error));
+        let value = encoded.and_then(|value| value.ok_or_else(|| EncodeError::new(crate::InvalidReason::EmptyKey)));
+        match value.and_then(|value| template::write_part(format, &value, &mut part).map(|()| value)) {
+            Ok(value) => (part, Some(value)),
+            Err(error) => {
+                self.error.get_or_insert((PathExpr::attribute(attribute), error));
+                (part, None)
+            }
         }
-        Some(part)
     }
 
     fn is_last(&self) -> bool {
@@ -286,7 +307,8 @@ impl<S: crate::KeySpace> SortKey<S> {
     /// The next field equals `value` (its stored form, from the field's path encoder).
     #[doc(hidden)]
     pub fn __eq(mut self, encoded: Result<Option<AttributeValue>, EncodeError>) -> Self {
-        if let Some(part) = self.write(encoded) {
+        if self.next < self.segments.len() {
+            let (part, _) = self.write(encoded);
             self.text.push_str(&part);
             self.next += 1;
             if self.next < self.segments.len() {
@@ -298,37 +320,42 @@ impl<S: crate::KeySpace> SortKey<S> {
     }
 
     /// The next field compares with `value`.
+    ///
+    /// The key condition bounds the keys on both sides where it can: from the fields
+    /// given before (`text`) to just past them. Where one key condition cannot be exact
+    /// (a strict bound that the field's own key text would meet), DynamoDB's filter
+    /// compares the field's own attribute too, so exactly the right items come back and
+    /// `limit` counts only them.
     #[doc(hidden)]
-    pub fn __compare(
-        mut self,
-        op: Compare,
-        encoded: Result<Option<AttributeValue>, EncodeError>,
-    ) -> Condition<S::Model> {
+    pub fn __compare(mut self, op: Compare, encoded: Result<Option<AttributeValue>, EncodeError>) -> SortKeyRange<S> {
         let last = self.is_last();
-        let part = self.write(encoded).unwrap_or_default();
+        let field = self.field_path();
+        let (part, value) = self.write(encoded);
         let at = format!("{}{part}", self.text);
-        // Keys where the field equals `value` are `at` (last field) or start `at#`.
-        let after_equal = if last { None } else { Some(format!("{at}{}", next_char(SEPARATOR))) };
+        let bounded = !self.text.is_empty();
+        // Keys where the field equals `value` are `at` (last field) or start `at#`; keys
+        // where it is greater start after `at$` (not last).
         let equal_start = if last { at.clone() } else { format!("{at}{SEPARATOR}") };
-        // The end of what the fields given so far allow: keys starting with `text`.
+        let after_equal = format!("{at}{}", next_char(SEPARATOR));
         let upper = upper_bound(&self.text);
-        let node = match op {
-            Compare::Gt => match after_equal {
-                Some(lower) => self.at_least(lower, upper),
-                None => self.compare(Comparator::Gt, at),
-            },
-            Compare::Ge => self.at_least(equal_start, upper),
-            Compare::Lt => self.compare(Comparator::Lt, equal_start),
-            // From the start of what the fields given allow (keys of this model never
-            // equal `at$`: they go on with `#`).
-            Compare::Le => match (after_equal, self.text.is_empty()) {
-                (Some(bound), true) => self.compare(Comparator::Lt, bound),
-                (Some(bound), false) => self.between(self.text.clone(), bound),
-                (None, true) => self.compare(Comparator::Le, at),
-                (None, false) => self.between(self.text.clone(), at),
-            },
+        let exact = |op: Comparator| {
+            let (Some(path), Some(value)) = (field.clone(), value.clone()) else { return None };
+            Some(Node::Compare { left: Operand::Path(path), op, right: Operand::Value(value) })
         };
-        self.finish(node)
+        let (node, filter) = match (op, last) {
+            (Compare::Gt, false) => (self.at_least(after_equal, upper), None),
+            (Compare::Gt, true) if bounded => (self.at_least(at, upper), exact(Comparator::Gt)),
+            (Compare::Gt, true) => (self.compare(Comparator::Gt, at), None),
+            (Compare::Ge, _) => (self.at_least(equal_start, upper), None),
+            (Compare::Lt, _) if bounded => (self.between(self.text.clone(), equal_start), exact(Comparator::Lt)),
+            (Compare::Lt, _) => (self.compare(Comparator::Lt, equal_start), None),
+            // Keys of this model never equal `at$` (not last: they go on with `#`).
+            (Compare::Le, false) if bounded => (self.between(self.text.clone(), after_equal), None),
+            (Compare::Le, false) => (self.compare(Comparator::Lt, after_equal), None),
+            (Compare::Le, true) if bounded => (self.between(self.text.clone(), at), None),
+            (Compare::Le, true) => (self.compare(Comparator::Le, at), None),
+        };
+        self.range(node, filter)
     }
 
     /// The next field lies between `low` and `high`, both included.
@@ -337,10 +364,10 @@ impl<S: crate::KeySpace> SortKey<S> {
         mut self,
         low: Result<Option<AttributeValue>, EncodeError>,
         high: Result<Option<AttributeValue>, EncodeError>,
-    ) -> Condition<S::Model> {
+    ) -> SortKeyRange<S> {
         let last = self.is_last();
-        let low_part = self.write(low).unwrap_or_default();
-        let high_part = self.write(high).unwrap_or_default();
+        let (low_part, _) = self.write(low);
+        let (high_part, _) = self.write(high);
         let low = format!("{}{low_part}", self.text);
         let high = format!("{}{high_part}", self.text);
         let (low, high) = if last {
@@ -350,7 +377,21 @@ impl<S: crate::KeySpace> SortKey<S> {
             (format!("{low}{SEPARATOR}"), format!("{high}{}", next_char(SEPARATOR)))
         };
         let node = self.between(low, high);
-        self.finish(node)
+        self.range(node, None)
+    }
+
+    /// The path of the field the next segment holds.
+    fn field_path(&self) -> Option<PathExpr> {
+        match self.segments.get(self.next) {
+            Some(Segment::Field { attribute, .. }) => Some(PathExpr::attribute(attribute)),
+            _ => None,
+        }
+    }
+
+    fn range(self, node: Node, filter: Option<Node>) -> SortKeyRange<S> {
+        let failed = self.error.is_some();
+        let condition = self.finish(node);
+        SortKeyRange { condition, filter: if failed { None } else { filter.map(Condition::from_node) } }
     }
 
     fn path(&self) -> PathExpr {
@@ -404,14 +445,9 @@ impl<S: crate::KeySpace> SortKey<S> {
 /// generated builders (`Order::sk().created_gt(..)`).
 pub struct SortKeyRange<S: crate::KeySpace> {
     condition: Condition<S::Model>,
-}
-
-impl<S: crate::KeySpace> SortKeyRange<S> {
-    /// Wraps a condition the builder made.
-    #[doc(hidden)]
-    pub fn new(condition: Condition<S::Model>) -> Self {
-        Self { condition }
-    }
+    /// A filter on the compared field's own attribute, where the key condition alone
+    /// would take in the keys where the field equals the bound.
+    filter: Option<Condition<S::Model>>,
 }
 
 impl<S: crate::KeySpace> std::fmt::Debug for SortKeyRange<S> {
@@ -423,6 +459,10 @@ impl<S: crate::KeySpace> std::fmt::Debug for SortKeyRange<S> {
 impl<S: crate::KeySpace> crate::ops::SortKeyCondition<S> for SortKeyRange<S> {
     fn __into_condition(self) -> Condition<S::Model> {
         self.condition
+    }
+
+    fn __into_parts(self) -> (Condition<S::Model>, Option<Condition<S::Model>>) {
+        (self.condition, self.filter)
     }
 }
 
@@ -446,62 +486,86 @@ pub(crate) fn write_condition<M: crate::Model>() -> Option<Node> {
     Some(Node::Or(vec![Node::NotExists(PathExpr::attribute(M::KEY_SCHEMA.hash.name)), entity.marker_condition()]))
 }
 
+/// Renders an entity's templates again, from an item the lifecycle has stamped.
+pub(crate) fn restamp<M: crate::Model>(item: &mut Item) -> crate::Result<()> {
+    match &M::ENTITY {
+        Some(entity) => template::stamp(M::NAME, entity, item),
+        None => Ok(()),
+    }
+}
+
 /// Whether an item read by key is another model's (so, for this model, no item).
 pub(crate) fn foreign<M: crate::Model>(item: &Item) -> bool {
     M::ENTITY.is_some_and(|entity| !template::is_of(&entity, item))
 }
 
-/// On an update of an entity: the key's fields it may not change, the marker and key
-/// fields an upsert writes, and the index keys kept in step with the fields they are
-/// built from.
-pub(crate) fn stamp_update<M: crate::Model>(
-    actions: &mut crate::expr::Actions,
-    key_fields: &Item,
-    upsert: bool,
-) -> crate::Result<()> {
+/// An update of an entity may not change the fields of the table's templates: they name
+/// the item. Checked on the caller's actions, before the lifecycle stamps.
+pub(crate) fn check_key_fields<M: crate::Model>(actions: &crate::expr::Actions) -> crate::Result<()> {
     let Some(entity) = M::ENTITY else { return Ok(()) };
-    let request = |reason| crate::Error::InvalidRequest { model: M::NAME, reason };
-    if let Some(field) = entity.key_fields().find(|field| actions.touches(field)) {
-        return Err(request(crate::RequestReason::KeyUpdate { attribute: field.to_owned() }));
+    let touched = entity.key_fields().find(|field| actions.touches(field));
+    match touched {
+        Some(field) => Err(crate::Error::InvalidRequest {
+            model: M::NAME,
+            reason: crate::RequestReason::KeyUpdate { attribute: field.to_owned() },
+        }),
+        None => Ok(()),
     }
-    if upsert {
-        let marker = AttributeValue::S(entity.name.to_owned());
-        actions
-            .set_value(&PathExpr::attribute(entity.attribute), crate::expr::SetValue::Operand(Operand::Value(marker)));
-        for field in entity.key_fields() {
-            if let Some(value) = key_fields.get(field) {
-                actions.set_value(
-                    &PathExpr::attribute(field),
-                    crate::expr::SetValue::Operand(Operand::Value(value.clone())),
-                );
-            }
+}
+
+/// What an upsert of an entity writes besides the caller's changes: the marker and the
+/// key's fields, as a put would store them. Before the lifecycle stamps, so a
+/// `created_at` in the key keeps the key's value.
+pub(crate) fn stamp_upsert<M: crate::Model>(actions: &mut crate::expr::Actions, key_fields: &Item) {
+    let Some(entity) = M::ENTITY else { return };
+    let set = |actions: &mut crate::expr::Actions, name: &'static str, value: AttributeValue| {
+        actions.set_value(&PathExpr::attribute(name), crate::expr::SetValue::Operand(Operand::Value(value)));
+    };
+    set(actions, entity.attribute, AttributeValue::S(entity.name.to_owned()));
+    for field in entity.key_fields() {
+        if let Some(value) = key_fields.get(field) {
+            set(actions, field, value.clone());
         }
     }
+}
+
+/// Keeps an entity's index keys in step with an update: an index template whose fields
+/// the update changes (`changed` says which) is rendered again when every field it needs
+/// has a plain value (set by the update, or in the key), removed when one is removed
+/// (the item leaves the index), and otherwise the update is refused: never a stale
+/// index key.
+pub(crate) fn sync_indexes<M: crate::Model>(
+    actions: &mut crate::expr::Actions,
+    key_fields: &Item,
+    changed: impl Fn(&str) -> bool,
+) -> crate::Result<()> {
+    let Some(entity) = M::ENTITY else { return Ok(()) };
     for template in entity.templates.iter().filter(|t| t.index.is_some()) {
-        if !template.fields().any(|field| actions.touches(field)) {
+        if !template.fields().any(&changed) {
             continue;
         }
         if template.fields().any(|field| actions.removes(field)) {
-            // A field gone: the item leaves the index.
             actions.remove_raw(&PathExpr::attribute(template.attribute));
             continue;
         }
         let values = actions.plain_values();
+        let value_of = |field: &str| values.iter().find(|(name, _)| *name == field).map(|(_, v)| *v);
         let rendered = template
-            .render(|field| {
-                values.iter().find(|(name, _)| *name == field).map(|(_, v)| *v).or_else(|| key_fields.get(field))
-            })
+            .render(|field| value_of(field).or_else(|| key_fields.get(field)))
             .map_err(|(attribute, e)| e.into_error(M::NAME, attribute))?;
         let Some(text) = rendered else {
             let missing = template
                 .fields()
-                .find(|field| !values.iter().any(|(name, _)| name == field) && !key_fields.contains_key(*field))
+                .find(|field| value_of(field).is_none() && !key_fields.contains_key(*field))
                 .unwrap_or(template.attribute);
-            return Err(request(crate::RequestReason::StaleIndexKey {
-                index: template.index.unwrap_or_default(),
-                key: template.attribute,
-                field: missing.to_owned(),
-            }));
+            return Err(crate::Error::InvalidRequest {
+                model: M::NAME,
+                reason: crate::RequestReason::StaleIndexKey {
+                    index: template.index.unwrap_or_default(),
+                    key: template.attribute,
+                    field: missing.to_owned(),
+                },
+            });
         };
         actions.set_value(
             &PathExpr::attribute(template.attribute),

@@ -5,9 +5,9 @@
 //! or one field (a placeholder is always a whole segment, so two fields can never run
 //! into each other). A field's segment is written from its stored value:
 //!
-//! - text as it is, with `#` written `%23` and `%` written `%25`, so a value can never
-//!   add a segment or pass for another key (`"42#ORDER#x"` is stored `42%23ORDER%23x`
-//!   and reads back exactly); no case folding;
+//! - text as it is, with `#` written `"$` and `"` written `"!`, so a value can never
+//!   add a segment or pass for another key (`42#ORDER#x` is stored `42"$ORDER"$x` and
+//!   reads back exactly) and escaped text sorts as the text does; no case folding;
 //! - integers zero-padded to the width of their type (`u64`: 20 digits), signed ones
 //!   offset by half their range first, so the text sorts as the numbers do.
 //!
@@ -25,7 +25,7 @@ pub const SEPARATOR: char = '#';
 /// How a field's value is written in a key template.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeyFormat {
-    /// A string, `#` and `%` escaped as `%23` and `%25`.
+    /// A string, `#` and `"` escaped as `"$` and `"!` (see [`escape`]).
     Text,
     /// An unsigned integer, zero-padded to `width` digits.
     Unsigned {
@@ -254,12 +254,18 @@ pub fn read_part(format: KeyFormat, part: &str) -> Result<AttributeValue, Decode
     }
 }
 
-/// Writes text with the separator and the escape character escaped.
+/// The escape character: the one just below the separator, so that escaped text sorts
+/// as the text does.
+pub const ESCAPE: char = '"';
+
+/// Writes text with the separator and the escape character escaped: `"` as `"!` and
+/// `#` as `"$`. The code is prefix-free and keeps the order of characters (`!` < `"` <
+/// `#` < `$`), so escaped strings sort exactly as the strings do.
 pub fn escape(text: &str, out: &mut String) {
     for c in text.chars() {
         match c {
-            '#' => out.push_str("%23"),
-            '%' => out.push_str("%25"),
+            ESCAPE => out.push_str("\"!"),
+            SEPARATOR => out.push_str("\"$"),
             c => out.push(c),
         }
     }
@@ -268,17 +274,18 @@ pub fn escape(text: &str, out: &mut String) {
 /// Reads escaped text back; anything `escape` cannot have written is an error.
 pub fn unescape(part: &str) -> Result<String, DecodeError> {
     let mut out = String::with_capacity(part.len());
-    let mut rest = part;
-    while let Some(at) = rest.find('%') {
-        out.push_str(&rest[..at]);
-        match rest.get(at..at + 3) {
-            Some("%23") => out.push('#'),
-            Some("%25") => out.push('%'),
-            _ => return Err(DecodeError::new("`%23` or `%25` after `%`", format!("{part:?}"))),
+    let mut chars = part.chars();
+    while let Some(c) = chars.next() {
+        if c != ESCAPE {
+            out.push(c);
+            continue;
         }
-        rest = &rest[at + 3..];
+        match chars.next() {
+            Some('!') => out.push(ESCAPE),
+            Some('$') => out.push(SEPARATOR),
+            _ => return Err(DecodeError::new("`!` or `$` after an escaping `\"`", format!("{part:?}"))),
+        }
     }
-    out.push_str(rest);
     Ok(out)
 }
 
@@ -286,12 +293,21 @@ pub fn unescape(part: &str) -> Result<String, DecodeError> {
 /// need every field) and the index keys (left out, and any stale one removed, when a
 /// field is absent); then the entity marker.
 pub(crate) fn stamp(model: &'static str, entity: &super::EntityDef, item: &mut Item) -> crate::Result<()> {
-    for template in entity.templates {
+    for (i, template) in entity.templates.iter().enumerate() {
         let rendered =
             template.render(|name| item.get(name)).map_err(|(attribute, e)| e.into_error(model, attribute))?;
         match rendered {
             Some(text) => {
-                item.insert(template.attribute.to_owned(), AttributeValue::S(text));
+                let value = AttributeValue::S(text);
+                // The table's keys are checked as every key is (not empty, within the
+                // size of its role); index keys are checked with the item's.
+                if template.index.is_none() {
+                    let role = if i == 0 { crate::compile::KeyRole::Hash } else { crate::compile::KeyRole::Range };
+                    crate::compile::values::check_key(crate::ScalarType::S, role, &value).map_err(|reason| {
+                        crate::Error::Invalid { model, attribute: template.attribute.into(), reason }
+                    })?;
+                }
+                item.insert(template.attribute.to_owned(), value);
             }
             None if template.index.is_none() => {
                 let missing = template.fields().find(|field| !item.contains_key(*field)).unwrap_or(template.attribute);
@@ -369,11 +385,29 @@ mod tests {
 
     #[test]
     fn renders_and_parses_back() {
-        let item: Item = [("created".to_owned(), n("-5")), ("id".to_owned(), s("a#b%23"))].into();
+        let item: Item = [("created".to_owned(), n("-5")), ("id".to_owned(), s("a#b\"!"))].into();
         let text = ORDER_SK.render(|name| item.get(name)).unwrap().unwrap();
-        assert_eq!(text, "ORDER#09223372036854775803#a%23b%2523");
+        assert_eq!(text, "ORDER#09223372036854775803#a\"$b\"!!");
         let parts = ORDER_SK.parse(&text).unwrap();
-        assert_eq!(parts, vec![("created", n("-5")), ("id", s("a#b%23"))]);
+        assert_eq!(parts, vec![("created", n("-5")), ("id", s("a#b\"!"))]);
+    }
+
+    #[test]
+    fn escaped_text_sorts_as_the_text() {
+        let texts = ["", "!", "\"", "\"\"", "\"#", "#", "#\"", "$", "%", "a", "a#", "a$", "é"];
+        let escaped: Vec<String> = texts
+            .iter()
+            .map(|text| {
+                let mut out = String::new();
+                escape(text, &mut out);
+                out
+            })
+            .collect();
+        for (i, a) in texts.iter().enumerate() {
+            for (j, b) in texts.iter().enumerate() {
+                assert_eq!(a.cmp(b), escaped[i].cmp(&escaped[j]), "{a:?} against {b:?}");
+            }
+        }
     }
 
     #[test]
@@ -394,8 +428,9 @@ mod tests {
         assert!(ORDER_SK.parse("ORDER#1#x").is_err());
         assert!(ORDER_SK.parse("ORDER#09223372036854775803#x#y").is_err());
         assert!(ORDER_SK.parse("USER#09223372036854775803#x").is_err());
-        assert!(unescape("%2").is_err());
-        assert!(unescape("%41").is_err());
+        assert!(unescape("\"").is_err());
+        assert!(unescape("\"#").is_err());
+        assert_eq!(unescape("%23").unwrap(), "%23");
         assert!(read_part(KeyFormat::Unsigned { width: 3 }, "999").is_ok());
         let mut out = String::new();
         assert!(write_part(KeyFormat::Unsigned { width: 3 }, &n("1000"), &mut out).is_err());
