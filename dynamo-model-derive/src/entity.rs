@@ -154,6 +154,17 @@ fn unfit(field: &Field, slot: &Slot) -> Option<&'static str> {
     if attrs.serde.is_some() || attrs.with_module.is_some() {
         return Some("a field stored through `serde` or `with` cannot go in a key template: its stored form is not the field's text");
     }
+    if attrs.get.is_some() {
+        return Some("a field with a `get` transform reads back as another value than the key holds, so the item read would not find itself by its key");
+    }
+    if attrs.version.is_some() || attrs.counter.is_some() {
+        return Some(
+            "the version and counters change on every write by `ADD`, so a key built from them would go stale",
+        );
+    }
+    if slot.is_table() && attrs.updated_at.is_some() {
+        return Some("`updated_at` changes on every write, and the table's keys name the item: an item's key would change under it (an index key may use it)");
+    }
     if slot.is_table() && option_inner(field.ty).is_some() {
         return Some("the table's keys name every item, so their fields cannot be `Option`s (an index key template may use one: no value, no index entry)");
     }

@@ -46,10 +46,16 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
     let cx = Ctxt::new();
     let attrs = parse(&cx, input);
     check(&cx, input, &attrs);
-    if let Err(errors) = cx.check() {
-        return errors.to_compile_error();
+    match cx.check() {
+        Ok(()) => expand(input, &attrs),
+        // The impl still stands (with what could be read), so code using the table
+        // reports nothing more than the mistakes in its declaration.
+        Err(errors) => {
+            let mut out = errors.to_compile_error();
+            out.extend(expand(input, &attrs));
+            out
+        }
     }
-    expand(input, &attrs)
 }
 
 fn parse(cx: &Ctxt, input: &DeriveInput) -> TableAttrs {
@@ -150,6 +156,25 @@ fn check(cx: &Ctxt, input: &DeriveInput, attrs: &TableAttrs) {
     ];
     for name in names.into_iter().flatten() {
         check_attribute(cx, name);
+    }
+    // The marker and the TTL are attributes of their own: one named like a key would
+    // overwrite it on every item.
+    let mut keys: Vec<String> = vec![attrs.hash.as_ref().map_or_else(|| DEFAULT_HASH.to_owned(), LitStr::value)];
+    match &attrs.range {
+        None => keys.push(DEFAULT_RANGE.to_owned()),
+        Some(Some(range)) => keys.push(range.value()),
+        Some(None) => {}
+    }
+    for index in &attrs.indexes {
+        keys.extend([index.hash.as_ref(), index.range.as_ref()].into_iter().flatten().map(LitStr::value));
+    }
+    let marker = attrs.entity_attribute.as_ref().map_or_else(|| DEFAULT_ENTITY_ATTRIBUTE.to_owned(), LitStr::value);
+    if keys.contains(&marker) {
+        let span = attrs.entity_attribute.as_ref().map_or_else(|| input.ident.span(), LitStr::span);
+        cx.error(span, format!("the entity marker `{marker}` is also a key attribute of the table: name it apart with `entity_attribute = \"...\"`"));
+    }
+    if let Some(ttl) = attrs.ttl.as_ref().filter(|ttl| keys.contains(&ttl.value())) {
+        cx.error_spanned_by(ttl, "the TTL attribute holds a time, not a key: name it apart from the key attributes");
     }
     let mut seen: Vec<String> = Vec::new();
     for index in &attrs.indexes {

@@ -579,6 +579,17 @@ pub mod single_table {
         false
     }
 
+    /// Whether `attribute` is one of the table's own key attributes.
+    pub const fn is_table_key(table: &TableDef, attribute: &str) -> bool {
+        if str_eq(table.key.hash.name, attribute) {
+            return true;
+        }
+        match table.key.range {
+            Some(range) => str_eq(range.name, attribute),
+            None => false,
+        }
+    }
+
     /// Whether the table's TTL attribute is `attribute`.
     pub const fn ttl_is(table: Option<&str>, attribute: &str) -> bool {
         match table {

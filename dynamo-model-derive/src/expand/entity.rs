@@ -453,6 +453,19 @@ fn mapping_checks(cont: &Container, table: &syn::Path, templates: &[Template]) -
             },
         ));
     }
+    for template in templates.iter().filter(|t| !t.slot.is_table()) {
+        let attribute = attribute_of(table, &template.slot);
+        let (Slot::IndexHash(name) | Slot::IndexRange(name)) = &template.slot else { continue };
+        let global = cont.attrs.indexes.iter().any(|index| {
+            index.kind == IndexKind::Global && index.name.as_ref().is_some_and(|lit| lit.value() == *name)
+        });
+        // An index of the other kind is reported as such, not again here.
+        out.push(check(
+            template.lit.span(),
+            quote!(!#st::index_is(#table_def.indexes, #name, #global) || !#st::is_table_key(&#table_def, #attribute)),
+            format!("this index key is one of the table's own keys, which the table's templates build: an index keyed on them (an inverted index) takes no template of its own, and is not supported on a model of `{table_name}` yet"),
+        ));
+    }
     for field in cont.fields.iter().filter(|field| super::is_stored(field)) {
         let attribute = &field.attrs.name;
         out.push(check(

@@ -684,6 +684,18 @@ impl Actions {
             .collect()
     }
 
+    /// The value of `SET name = if_not_exists(name, value)` (a lifecycle stamp), if any.
+    pub(crate) fn stamped_value(&self, name: &str) -> Option<AttributeValue> {
+        self.list.iter().find_map(|action| match action {
+            Action::Set(path, SetValue::IfNotExists(source, Operand::Value(value)))
+                if path.root == name && path.tail.is_empty() && source == path =>
+            {
+                Some(value.clone())
+            }
+            _ => None,
+        })
+    }
+
     /// The first `SET` or `REMOVE` of one of these attributes, if any.
     pub(crate) fn non_add_target(&self, names: &[&str]) -> Option<&PathExpr> {
         self.list

@@ -259,6 +259,11 @@ fn projection<S: KeySpace, P: Document>(selected: &[PathExpr]) -> Result<Option<
     } else {
         selected.to_vec()
     };
+    // A field the model reads back from the keys is not asked of an index that does
+    // not hold it (DynamoDB would refuse the projection).
+    if let (Some(projected), true) = (S::PROJECTED, is_model::<S, P>()) {
+        paths.retain(|path| projected.contains(&path.root) || !restored::<S>(path.root));
+    }
     for key in S::CURSOR_KEYS {
         if !paths.iter().any(|p| p.root == *key && p.tail.is_empty()) {
             paths.push(PathExpr::attribute(key));

@@ -192,14 +192,12 @@ impl<'a, M: Model> Update<'a, M> {
             crate::single_table::stamp_upsert::<M>(&mut actions, &key_fields);
         }
         lifecycle::stamp_update::<M>(&mut actions);
-        // What changes a field: the caller's actions, `updated_at`, and an upsert's
-        // writing of the key's fields; the `created_at` stamp never changes a stored
-        // value (`if_not_exists`).
+        // What changes a field: the caller's actions and `updated_at`; the `created_at`
+        // stamp never changes a stored value (`if_not_exists`), nor does an upsert's
+        // writing of the key's fields.
         let updated = M::UPDATED_AT.map(|t| t.name);
-        let changed = |field: &str| {
-            self.actions.touches(field) || updated == Some(field) || (self.upsert && key_fields.contains_key(field))
-        };
-        crate::single_table::sync_indexes::<M>(&mut actions, &key_fields, changed)?;
+        let changed = |field: &str| self.actions.touches(field) || updated == Some(field);
+        crate::single_table::sync_indexes::<M>(&mut actions, &key_fields, self.upsert, changed)?;
         let schema = M::KEY_SCHEMA;
         let keys: Vec<&str> = std::iter::once(schema.hash.name).chain(schema.range.map(|r| r.name)).collect();
         actions.check(&keys).map_err(|reason| Error::InvalidRequest { model: M::NAME, reason })?;

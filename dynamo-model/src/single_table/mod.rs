@@ -338,16 +338,20 @@ impl<S: crate::KeySpace> SortKey<S> {
         let equal_start = if last { at.clone() } else { format!("{at}{SEPARATOR}") };
         let after_equal = format!("{at}{}", next_char(SEPARATOR));
         let upper = upper_bound(&self.text);
-        let exact = |op: Comparator| {
+        // The one key in a bounded range that the strict comparison leaves out is the
+        // one where the field equals `value` (`at`, or `at#` with an empty rest):
+        // `field <> value` drops exactly it (equal text, equal value: the code is one to
+        // one), keeping the stored-text order of the rest.
+        let not_equal = || {
             let (Some(path), Some(value)) = (field.clone(), value.clone()) else { return None };
-            Some(Node::Compare { left: Operand::Path(path), op, right: Operand::Value(value) })
+            Some(Node::Compare { left: Operand::Path(path), op: Comparator::Ne, right: Operand::Value(value) })
         };
         let (node, filter) = match (op, last) {
             (Compare::Gt, false) => (self.at_least(after_equal, upper), None),
-            (Compare::Gt, true) if bounded => (self.at_least(at, upper), exact(Comparator::Gt)),
+            (Compare::Gt, true) if bounded => (self.at_least(at, upper), not_equal()),
             (Compare::Gt, true) => (self.compare(Comparator::Gt, at), None),
             (Compare::Ge, _) => (self.at_least(equal_start, upper), None),
-            (Compare::Lt, _) if bounded => (self.between(self.text.clone(), equal_start), exact(Comparator::Lt)),
+            (Compare::Lt, _) if bounded => (self.between(self.text.clone(), equal_start), not_equal()),
             (Compare::Lt, _) => (self.compare(Comparator::Lt, equal_start), None),
             // Keys of this model never equal `at$` (not last: they go on with `#`).
             (Compare::Le, false) if bounded => (self.between(self.text.clone(), after_equal), None),
@@ -398,11 +402,24 @@ impl<S: crate::KeySpace> SortKey<S> {
         PathExpr::attribute(self.attribute)
     }
 
+    /// `key op text`. DynamoDB takes no empty string in a key condition, and no key is
+    /// empty: against `""`, every key is greater (`>= "\0"`, the least non-empty text)
+    /// and none is less or equal (`< "\0"`).
     fn compare(&self, op: Comparator, text: String) -> Node {
+        let (op, text) = match (text.is_empty(), op) {
+            (false, op) => (op, text),
+            (true, Comparator::Gt | Comparator::Ge | Comparator::Ne) => (Comparator::Ge, LEAST.to_owned()),
+            (true, _) => (Comparator::Lt, LEAST.to_owned()),
+        };
         Node::Compare { left: Operand::Path(self.path()), op, right: Operand::Value(AttributeValue::S(text)) }
     }
 
+    /// `key BETWEEN low AND high`, with empty bounds read as in [`SortKey::compare`].
     fn between(&self, low: String, high: String) -> Node {
+        if high.is_empty() {
+            return self.compare(Comparator::Lt, high);
+        }
+        let low = if low.is_empty() { LEAST.to_owned() } else { low };
         Node::Between {
             path: Operand::Path(self.path()),
             low: Operand::Value(AttributeValue::S(low)),
@@ -432,8 +449,10 @@ impl<S: crate::KeySpace> SortKey<S> {
     /// them: that one key).
     #[doc(hidden)]
     pub fn __condition(self) -> Condition<S::Model> {
-        let node = if self.next >= self.segments.len() {
-            self.compare(Comparator::Eq, self.text.clone())
+        let node = if self.next >= self.segments.len() || self.text.is_empty() {
+            // Every key of the template, when nothing of it is known (`>= "\0"`).
+            let op = if self.next >= self.segments.len() { Comparator::Eq } else { Comparator::Ge };
+            self.compare(op, self.text.clone())
         } else {
             Node::BeginsWith { path: self.path(), prefix: Operand::Value(AttributeValue::S(self.text.clone())) }
         };
@@ -465,6 +484,9 @@ impl<S: crate::KeySpace> crate::ops::SortKeyCondition<S> for SortKeyRange<S> {
         (self.condition, self.filter)
     }
 }
+
+/// The least non-empty text: every key is at least this.
+const LEAST: &str = "\0";
 
 /// The character after `c`, for "just after every key that continues with `c`".
 fn next_char(c: char) -> char {
@@ -529,48 +551,71 @@ pub(crate) fn stamp_upsert<M: crate::Model>(actions: &mut crate::expr::Actions, 
     }
 }
 
-/// Keeps an entity's index keys in step with an update: an index template whose fields
-/// the update changes (`changed` says which) is rendered again when every field it needs
-/// has a plain value (set by the update, or in the key), removed when one is removed
-/// (the item leaves the index), and otherwise the update is refused: never a stale
-/// index key.
+/// Keeps an entity's index keys in step with an update.
+///
+/// An index template whose fields the update changes (`changed`: the caller's actions
+/// and `updated_at`) is rendered again when every field it needs has a plain value (set
+/// by the update, or in the key), removed when one of its fields is removed (the item
+/// leaves the index), and otherwise the update is refused: never a stale index key.
+///
+/// An upsert may create the item, so it also writes the index keys it can render from
+/// what it knows of a new item (the key's fields, constants, and `created_at` as stamped,
+/// by `if_not_exists` so an existing item keeps its own); an index key it cannot render
+/// is left alone (for a new item, the fields are absent, so it is in no such index).
 pub(crate) fn sync_indexes<M: crate::Model>(
     actions: &mut crate::expr::Actions,
     key_fields: &Item,
+    upsert: bool,
     changed: impl Fn(&str) -> bool,
 ) -> crate::Result<()> {
     let Some(entity) = M::ENTITY else { return Ok(()) };
+    let created = M::CREATED_AT.map(|t| t.name);
     for template in entity.templates.iter().filter(|t| t.index.is_some()) {
-        if !template.fields().any(&changed) {
+        let touched = template.fields().any(&changed);
+        if !touched && !upsert {
             continue;
         }
-        if template.fields().any(|field| actions.removes(field)) {
+        if touched && template.fields().any(|field| actions.removes(field)) {
             actions.remove_raw(&PathExpr::attribute(template.attribute));
             continue;
         }
         let values = actions.plain_values();
-        let value_of = |field: &str| values.iter().find(|(name, _)| *name == field).map(|(_, v)| *v);
-        let rendered = template
-            .render(|field| value_of(field).or_else(|| key_fields.get(field)))
-            .map_err(|(attribute, e)| e.into_error(M::NAME, attribute))?;
-        let Some(text) = rendered else {
-            let missing = template
-                .fields()
-                .find(|field| value_of(field).is_none() && !key_fields.contains_key(*field))
-                .unwrap_or(template.attribute);
-            return Err(crate::Error::InvalidRequest {
-                model: M::NAME,
-                reason: crate::RequestReason::StaleIndexKey {
-                    index: template.index.unwrap_or_default(),
-                    key: template.attribute,
-                    field: missing.to_owned(),
-                },
-            });
+        // `created_at` as stamped (`if_not_exists(created_at, now)`), for a new item only.
+        let stamped = if touched { None } else { created.and_then(|name| actions.stamped_value(name)) };
+        let value_of = |field: &str| {
+            values
+                .iter()
+                .find(|(name, _)| *name == field)
+                .map(|(_, v)| *v)
+                .or_else(|| key_fields.get(field))
+                .or_else(|| stamped.as_ref().filter(|_| created == Some(field)))
         };
-        actions.set_value(
-            &PathExpr::attribute(template.attribute),
-            crate::expr::SetValue::Operand(Operand::Value(AttributeValue::S(text))),
-        );
+        let rendered = template.render(value_of).map_err(|(attribute, e)| e.into_error(M::NAME, attribute))?;
+        let path = PathExpr::attribute(template.attribute);
+        match rendered {
+            Some(text) => {
+                let text = Operand::Value(AttributeValue::S(text));
+                let value = if touched {
+                    crate::expr::SetValue::Operand(text)
+                } else {
+                    // Unchanged fields: an existing item keeps the key it has.
+                    crate::expr::SetValue::IfNotExists(path.clone(), text)
+                };
+                actions.set_value(&path, value);
+            }
+            None if touched => {
+                let missing = template.fields().find(|field| value_of(field).is_none()).unwrap_or(template.attribute);
+                return Err(crate::Error::InvalidRequest {
+                    model: M::NAME,
+                    reason: crate::RequestReason::StaleIndexKey {
+                        index: template.index.unwrap_or_default(),
+                        key: template.attribute,
+                        field: missing.to_owned(),
+                    },
+                });
+            }
+            None => {}
+        }
     }
     Ok(())
 }
