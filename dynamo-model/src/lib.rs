@@ -70,6 +70,8 @@ pub mod retry;
 pub mod schema;
 pub(crate) mod send;
 pub mod single_table;
+#[cfg(feature = "streams")]
+pub mod stream;
 pub mod table;
 pub mod time;
 pub mod tx;

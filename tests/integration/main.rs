@@ -42,6 +42,7 @@ mod rules;
 mod schema;
 mod single_table;
 mod sparse_index;
+mod streams;
 mod table;
 mod timestamps;
 mod tx;
