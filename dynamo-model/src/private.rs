@@ -446,51 +446,53 @@ pub mod single_table {
         }
     }
 
+    /// The encoded values of a key's fields, borrowed; a field with no value (an empty
+    /// key) or one that failed to encode is the error, with its name.
+    fn key_values<'v>(
+        values: &'v [(&'static str, std::result::Result<Option<AttributeValue>, EncodeError>)],
+    ) -> std::result::Result<Vec<(&'static str, &'v AttributeValue)>, (&'static str, EncodeError)> {
+        values
+            .iter()
+            .map(|(name, value)| match value {
+                Ok(Some(value)) => Ok((*name, value)),
+                Ok(None) => Err((*name, EncodeError::new(crate::InvalidReason::EmptyKey))),
+                Err(error) => Err((*name, error.clone())),
+            })
+            .collect()
+    }
+
+    /// A key's text rendered by a template from its fields' encoded values.
+    fn render_text(
+        template: &KeyTemplate,
+        values: &[(&'static str, std::result::Result<Option<AttributeValue>, EncodeError>)],
+    ) -> std::result::Result<String, (&'static str, EncodeError)> {
+        let present = key_values(values)?;
+        let text = template.render(|field| present.iter().find(|(name, _)| *name == field).map(|(_, value)| *value))?;
+        // Every field of the template was given, so it renders.
+        Ok(text.unwrap_or_default())
+    }
+
     /// A key rendered by a template from the fields' encoded values.
     pub fn render(
         template: &KeyTemplate,
         values: &[(&'static str, std::result::Result<Option<AttributeValue>, EncodeError>)],
     ) -> std::result::Result<Option<AttributeValue>, EncodeError> {
-        let mut encoded: Vec<(&'static str, AttributeValue)> = Vec::with_capacity(values.len());
-        for (name, value) in values {
-            match value {
-                Ok(Some(value)) => encoded.push((name, value.clone())),
-                Ok(None) => return Err(EncodeError::new(crate::InvalidReason::EmptyKey)),
-                Err(error) => return Err(error.clone()),
-            }
-        }
-        template
-            .render(|field| encoded.iter().find(|(name, _)| *name == field).map(|(_, value)| value))
-            .map(|text| text.map(AttributeValue::S))
-            .map_err(|(_, error)| error)
+        render_text(template, values).map(|text| Some(AttributeValue::S(text))).map_err(|(_, error)| error)
     }
 
-    /// A templated key attribute into a key item; the error names the field.
+    /// A templated key attribute into a key item (the table's hash key first, then its
+    /// range key), checked as every key is; the error names the field.
     pub fn put_key(
         item: &mut Item,
         model: &'static str,
         template: &KeyTemplate,
         values: &[(&'static str, std::result::Result<Option<AttributeValue>, EncodeError>)],
     ) -> Result<()> {
-        let mut encoded: Vec<(&'static str, AttributeValue)> = Vec::with_capacity(values.len());
-        for (name, value) in values {
-            match value {
-                Ok(Some(value)) => encoded.push((name, value.clone())),
-                Ok(None) => return Err(EncodeError::new(crate::InvalidReason::EmptyKey).into_error(model, name)),
-                Err(error) => return Err(error.clone().into_error(model, name)),
-            }
-        }
-        let text = template
-            .render(|field| encoded.iter().find(|(name, _)| *name == field).map(|(_, value)| value))
-            .map_err(|(name, error)| error.into_error(model, name))?
-            .unwrap_or_default();
+        let text = render_text(template, values).map_err(|(name, error)| error.into_error(model, name))?;
         let value = AttributeValue::S(text);
-        crate::compile::values::check_key(
-            crate::ScalarType::S,
-            if item.is_empty() { crate::compile::KeyRole::Hash } else { crate::compile::KeyRole::Range },
-            &value,
-        )
-        .map_err(|reason| crate::Error::Invalid { model, attribute: template.attribute.into(), reason })?;
+        let role = if item.is_empty() { crate::compile::KeyRole::Hash } else { crate::compile::KeyRole::Range };
+        crate::compile::values::check_key(crate::ScalarType::S, role, &value)
+            .map_err(|reason| crate::Error::Invalid { model, attribute: template.attribute.into(), reason })?;
         item.insert(template.attribute.to_owned(), value);
         Ok(())
     }

@@ -80,8 +80,10 @@ impl<'a, M: Model> Put<'a, M> {
         lifecycle::stamp_item::<M>(&mut item);
         let expected_version = lifecycle::bump_version(self.item, &mut item)?;
         // Keys built from a stamped field (`created_at`, `updated_at`, the version) are
-        // built again from the stamped item.
-        crate::single_table::restamp::<M>(&mut item)?;
+        // built again from the stamped item; a model without stamps keeps `to_item`'s.
+        if M::CREATED_AT.is_some() || M::UPDATED_AT.is_some() || M::VERSION.is_some() {
+            crate::single_table::restamp::<M>(&mut item)?;
+        }
         values::check_item(M::NAME, &item)?;
         values::check_index_keys(M::NAME, M::INDEXES, &item)?;
         values::check_local_indexes(M::NAME, M::INDEXES, M::KEY_SCHEMA.hash.name, &item)?;
