@@ -39,6 +39,8 @@ struct TableAttrs {
     ttl: Option<LitStr>,
     entity_attribute: Option<LitStr>,
     indexes: Vec<Index>,
+    /// `stream = new_and_old_images`: the variant of `StreamView`.
+    stream: Option<syn::Ident>,
 }
 
 /// Expands `#[derive(Table)]`.
@@ -59,8 +61,15 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
 }
 
 fn parse(cx: &Ctxt, input: &DeriveInput) -> TableAttrs {
-    let mut attrs =
-        TableAttrs { name: None, hash: None, range: None, ttl: None, entity_attribute: None, indexes: Vec::new() };
+    let mut attrs = TableAttrs {
+        name: None,
+        hash: None,
+        range: None,
+        ttl: None,
+        entity_attribute: None,
+        indexes: Vec::new(),
+        stream: None,
+    };
     for attr in input.attrs.iter().filter(|attr| attr.path().is_ident("dynamo")) {
         let result = attr.parse_nested_meta(|meta| {
             if meta.path.is_ident("name") {
@@ -82,11 +91,26 @@ fn parse(cx: &Ctxt, input: &DeriveInput) -> TableAttrs {
                 attrs.ttl = Some(meta.value()?.parse()?);
             } else if meta.path.is_ident("entity_attribute") {
                 attrs.entity_attribute = Some(meta.value()?.parse()?);
+            } else if meta.path.is_ident("stream") {
+                let ident: syn::Ident = meta.value()?.parse()?;
+                let variant = match ident.to_string().as_str() {
+                    "keys_only" => "KeysOnly",
+                    "new_image" => "NewImage",
+                    "old_image" => "OldImage",
+                    "new_and_old_images" => "NewAndOldImages",
+                    _ => {
+                        return Err(syn::Error::new(
+                            ident.span(),
+                            "expected `stream = new_and_old_images`, `new_image`, `old_image` or `keys_only`",
+                        ))
+                    }
+                };
+                attrs.stream = Some(syn::Ident::new(variant, ident.span()));
             } else if meta.path.is_ident("gsi") || meta.path.is_ident("lsi") {
                 attrs.indexes.push(parse_index(&meta)?);
             } else {
                 return Err(meta.error(
-                    "unknown key of `#[derive(Table)]`: expected `name`, `hash`, `range`, `ttl`, `entity_attribute`, `gsi(...)` or `lsi(...)`",
+                    "unknown key of `#[derive(Table)]`: expected `name`, `hash`, `range`, `ttl`, `entity_attribute`, `stream`, `gsi(...)` or `lsi(...)`",
                 ));
             }
             Ok(())
@@ -258,6 +282,10 @@ fn expand(input: &DeriveInput, attrs: &TableAttrs) -> TokenStream {
         Some(ttl) => quote!(::core::option::Option::Some(#ttl)),
         None => quote!(::core::option::Option::None),
     };
+    let stream = match &attrs.stream {
+        Some(view) => quote!(::core::option::Option::Some(::dynamo_model::single_table::StreamView::#view)),
+        None => quote!(::core::option::Option::None),
+    };
     let indexes = attrs.indexes.iter().map(|index| {
         let index_name = index.name.as_ref().map(LitStr::value).unwrap_or_default();
         let (kind, hash) = if index.global {
@@ -300,6 +328,7 @@ fn expand(input: &DeriveInput, attrs: &TableAttrs) -> TokenStream {
                 key: ::dynamo_model::__private::KeySchema { hash: #hash, range: #range },
                 indexes: &[#(#indexes),*],
                 ttl: #ttl,
+                stream: #stream,
             };
             const ENTITY_ATTRIBUTE: &'static str = #marker;
         }

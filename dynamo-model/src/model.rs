@@ -112,7 +112,7 @@ pub trait Model: Document {
     /// The physical table, as `create_table` creates it: the model's own, or the shared
     /// table it maps onto, with every index the table declares.
     const TABLE_DEF: TableDef =
-        TableDef { name: Self::TABLE, key: Self::KEY_SCHEMA, indexes: Self::INDEXES, ttl: Self::TTL };
+        TableDef { name: Self::TABLE, key: Self::KEY_SCHEMA, indexes: Self::INDEXES, ttl: Self::TTL, stream: None };
 
     /// The item's primary key.
     fn key(&self) -> Self::Key;

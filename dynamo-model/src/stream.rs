@@ -163,10 +163,14 @@ pub struct Processed {
 /// that record is the batch item failure (Lambda retries it and everything after it);
 /// records after it are not handled now. Records of other models are skipped, records
 /// `M` cannot read are set aside (see the module docs).
-pub async fn process<M, F, Fut, E>(event: &StreamEvent, mut handler: F) -> Processed
+///
+/// The handler gets each change with its record, for what the change does not say: the
+/// sequence number (which orders the changes of one item, and tells a record Lambda
+/// delivers again from a new one), the event id, the approximate time.
+pub async fn process<'e, M, F, Fut, E>(event: &'e StreamEvent, mut handler: F) -> Processed
 where
     M: Model,
-    F: FnMut(Change<M>) -> Fut,
+    F: FnMut(Change<M>, &'e EventRecord) -> Fut,
     Fut: Future<Output = std::result::Result<(), E>>,
 {
     let mut processed = Processed::default();
@@ -176,7 +180,7 @@ where
             Ok(None) => processed.other_models += 1,
             Err(error) => processed.undecodable.push((sequence, error)),
             Ok(Some(change)) => {
-                if handler(change).await.is_err() {
+                if handler(change, record).await.is_err() {
                     let mut failure = DynamoDbBatchItemFailure::default();
                     failure.item_identifier = Some(sequence);
                     processed.response.batch_item_failures.push(failure);

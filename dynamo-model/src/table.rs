@@ -8,13 +8,13 @@ use std::time::Duration;
 use aws_sdk_dynamodb::operation::create_table::builders::CreateTableFluentBuilder;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, LocalSecondaryIndex, Projection,
-    ProjectionType, ProvisionedThroughput, TableStatus, TimeToLiveSpecification,
+    ProjectionType, ProvisionedThroughput, StreamSpecification, StreamViewType, TableStatus, TimeToLiveSpecification,
 };
 
 use aws_sdk_dynamodb::client::Waiters;
 
 use crate::error::Error;
-use crate::single_table::TableDef;
+use crate::single_table::{StreamView, TableDef};
 use crate::{Db, IndexKind, IndexProjection, KeyDef, Result};
 
 /// How long [`CreateTable`] and [`DeleteTable`] wait for the table to settle.
@@ -54,6 +54,13 @@ impl<'a, M> CreateTable<'a, M> {
     /// Provisioned capacity instead of on-demand billing.
     pub fn provisioned(mut self, read_capacity_units: i64, write_capacity_units: i64) -> Self {
         self.throughput = Some((read_capacity_units, write_capacity_units));
+        self
+    }
+
+    /// Enables the table's DynamoDB stream with the given view, whether or not its
+    /// declaration names one (`#[derive(Table)]`'s `stream = ...`).
+    pub fn stream(mut self, view: StreamView) -> Self {
+        self.def.stream = Some(view);
         self
     }
 
@@ -106,6 +113,15 @@ impl<'a, M> CreateTable<'a, M> {
                         .expect("name, keys and projection are set"),
                 ),
             };
+        }
+        if let Some(view) = self.def.stream {
+            request = request.stream_specification(
+                StreamSpecification::builder()
+                    .stream_enabled(true)
+                    .stream_view_type(StreamViewType::from(view.as_str()))
+                    .build()
+                    .expect("stream_enabled is set"),
+            );
         }
         match self.throughput {
             None => request.billing_mode(BillingMode::PayPerRequest),

@@ -154,7 +154,7 @@ fn process_reports_the_first_failed_record_and_sets_aside_unreadable_ones() {
     futures::executor::block_on(async {
         // Every record handled: an empty response (nothing for Lambda to retry).
         let mut seen = Vec::new();
-        let all = stream::process::<Item, _, _, ()>(&event, |change| {
+        let all = stream::process::<Item, _, _, ()>(&event, |change, _| {
             seen.push(change);
             async { Ok(()) }
         })
@@ -168,7 +168,7 @@ fn process_reports_the_first_failed_record_and_sets_aside_unreadable_ones() {
         // The handler fails on the modification: it is the failure, and the removal
         // after it is not handled now (Lambda retries from the failure).
         let mut handled = Vec::new();
-        let failed = stream::process::<Item, _, _, &str>(&event, |change| {
+        let failed = stream::process::<Item, _, _, &str>(&event, |change, _| {
             let fail = matches!(change, Change::Modify { .. });
             handled.push(change);
             async move {
@@ -188,4 +188,46 @@ fn process_reports_the_first_failed_record_and_sets_aside_unreadable_ones() {
         let json = serde_json::to_value(&failed.response).unwrap();
         assert_eq!(json, serde_json::json!({"batchItemFailures": [{"itemIdentifier": "3"}]}));
     });
+}
+
+#[derive(Table)]
+#[dynamo(name = "streamed", stream = new_and_old_images)]
+struct Streamed;
+
+/// The stream a table declares, or one asked for at creation, is the one DynamoDB has.
+#[tokio::test]
+async fn tables_are_created_with_the_stream_they_declare() {
+    use aws_sdk_dynamodb::types::StreamViewType;
+    use dynamo_model::single_table::StreamView;
+
+    let db = dynamo_model::local::test_db().await.expect("a database");
+    let stream_of = |table: String| {
+        // DescribeTable answers whether DynamoDB made the stream.
+        let db = db.clone();
+        async move {
+            let output = db.client().describe_table().table_name(table).send().await.expect("the table exists");
+            let table = output.table.expect("a description");
+            let specification = table.stream_specification;
+            (
+                specification.as_ref().map(|s| s.stream_enabled),
+                specification.and_then(|s| s.stream_view_type),
+                table.latest_stream_arn.is_some(),
+            )
+        }
+    };
+    assert_eq!(Streamed::DEF.stream, Some(StreamView::NewAndOldImages));
+    Streamed::create_table(&db).await.expect("created");
+    assert_eq!(
+        stream_of(format!("{}{}", db.table_prefix(), Streamed::DEF.name)).await,
+        (Some(true), Some(StreamViewType::NewAndOldImages), true)
+    );
+
+    // A model's own table: no stream unless asked for; then the view asked for.
+    assert_eq!(Item::TABLE_DEF.stream, None);
+    Item::create_table(&db).stream(StreamView::KeysOnly).await.expect("created");
+    assert_eq!(stream_of(db.table_name::<Item>()).await, (Some(true), Some(StreamViewType::KeysOnly), true));
+    // Control: a table declared without a stream has none.
+    assert_eq!(Shop::DEF.stream, None);
+    Shop::create_table(&db).await.expect("created");
+    assert_eq!(stream_of(db.table_name::<Product>()).await, (None, None, false));
 }

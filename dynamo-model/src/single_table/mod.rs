@@ -65,6 +65,35 @@ pub struct TableDef {
     pub indexes: &'static [IndexDef],
     /// The attribute DynamoDB's time to live reads, if enabled.
     pub ttl: Option<&'static str>,
+    /// The table's stream, if enabled: what each record of a change carries.
+    pub stream: Option<StreamView>,
+}
+
+/// What each record of a table's DynamoDB stream carries: `stream = new_and_old_images`
+/// (or `keys_only`, `new_image`, `old_image`) in `#[derive(Table)]`, or
+/// [`CreateTable::stream`](crate::ops::CreateTable::stream).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum StreamView {
+    /// Only the key attributes of the changed item.
+    KeysOnly,
+    /// The item as it is after the change.
+    NewImage,
+    /// The item as it was before the change.
+    OldImage,
+    /// Both: what typed [`stream`](crate::stream) changes need to say what moved.
+    NewAndOldImages,
+}
+
+impl StreamView {
+    /// The name DynamoDB and CloudFormation use, such as `NEW_AND_OLD_IMAGES`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            StreamView::KeysOnly => "KEYS_ONLY",
+            StreamView::NewImage => "NEW_IMAGE",
+            StreamView::OldImage => "OLD_IMAGE",
+            StreamView::NewAndOldImages => "NEW_AND_OLD_IMAGES",
+        }
+    }
 }
 
 /// A table several models share, declared with `#[derive(Table)]` on a unit struct:
@@ -73,7 +102,7 @@ pub struct TableDef {
 /// use dynamo_model::Table;
 ///
 /// #[derive(Table)]
-/// #[dynamo(name = "app", ttl = "expires",
+/// #[dynamo(name = "app", ttl = "expires", stream = new_and_old_images,
 ///          gsi(name = "gsi1", hash = "gsi1pk", range = "gsi1sk"),
 ///          gsi(name = "gsi2", hash = "gsi2pk", range = "gsi2sk", projection = keys_only))]
 /// struct AppTable;
@@ -81,6 +110,7 @@ pub struct TableDef {
 /// assert_eq!(AppTable::DEF.key.hash.name, "pk");
 /// assert_eq!(AppTable::DEF.key.range.unwrap().name, "sk");
 /// assert_eq!(AppTable::ENTITY_ATTRIBUTE, "_type");
+/// assert_eq!(AppTable::DEF.stream, Some(dynamo_model::single_table::StreamView::NewAndOldImages));
 /// ```
 ///
 /// Key attributes are strings, `pk` and `sk` unless named (`hash = "PK"`,
