@@ -18,35 +18,11 @@ use lambda_http::{Adapter, Context, LambdaEvent, Service};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::common::{client, env, serve};
+use crate::common::{client, env, fields, send, serve};
 
 // ---------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------
-
-/// Sends a request; the status, headers and body (JSON, `Null` when empty). A body that
-/// is not JSON fails the test: every answer with a body must be JSON.
-async fn send(request: reqwest::RequestBuilder) -> (StatusCode, reqwest::header::HeaderMap, Value) {
-    let response = request.send().await.expect("the server answers");
-    let status = response.status();
-    let headers = response.headers().clone();
-    let text = response.text().await.expect("a body");
-    let body = if text.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_str(&text).unwrap_or_else(|_| panic!("{status}: the body is not JSON: {text:?}"))
-    };
-    (status, headers, body)
-}
-
-fn fields(body: &Value) -> Vec<String> {
-    body["fields"]
-        .as_array()
-        .unwrap_or_else(|| panic!("no fields in {body}"))
-        .iter()
-        .map(|f| f["field"].as_str().expect("a field").to_owned())
-        .collect()
-}
 
 /// An error answer as promised: a JSON object with an `error` text and a `fields` list.
 fn assert_json_error(status: StatusCode, body: &Value, what: &str) {

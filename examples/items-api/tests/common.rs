@@ -7,6 +7,8 @@ use dynamo_model::cursor::CursorKey;
 use dynamo_model::local::DynamoDbLocal;
 use dynamo_model::Db;
 use items_api::api::{self, ApiConfig};
+use reqwest::StatusCode;
+use serde_json::Value;
 use tokio::sync::OnceCell;
 
 static LOCAL: OnceCell<DynamoDbLocal> = OnceCell::const_new();
@@ -44,4 +46,28 @@ pub async fn serve(db: Db, config: &ApiConfig) -> String {
 
 pub fn client() -> reqwest::Client {
     reqwest::Client::new()
+}
+
+/// Sends a request; the status, headers and body (JSON, `Null` when empty). A body that
+/// is not JSON fails the test: every answer with a body must be JSON.
+pub async fn send(request: reqwest::RequestBuilder) -> (StatusCode, reqwest::header::HeaderMap, Value) {
+    let response = request.send().await.expect("the server answers");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let text = response.text().await.expect("a body");
+    let body = if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or_else(|_| panic!("{status}: the body is not JSON: {text:?}"))
+    };
+    (status, headers, body)
+}
+
+pub fn fields(body: &Value) -> Vec<String> {
+    body["fields"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no fields in {body}"))
+        .iter()
+        .map(|f| f["field"].as_str().expect("a field").to_owned())
+        .collect()
 }

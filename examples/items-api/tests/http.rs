@@ -8,25 +8,7 @@ use serde_json::{json, Value};
 
 use dynamo_model::Model;
 
-use crate::common::{client, env, serve};
-
-async fn send(request: reqwest::RequestBuilder) -> (StatusCode, reqwest::header::HeaderMap, Value) {
-    let response = request.send().await.expect("the server answers");
-    let status = response.status();
-    let headers = response.headers().clone();
-    let text = response.text().await.expect("a body");
-    let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).expect("the body is JSON") };
-    (status, headers, body)
-}
-
-fn fields(body: &Value) -> Vec<String> {
-    body["fields"]
-        .as_array()
-        .expect("fields")
-        .iter()
-        .map(|f| f["field"].as_str().expect("a field").to_owned())
-        .collect()
-}
+use crate::common::{client, env, fields, send, serve};
 
 fn book(id: &str) -> Value {
     json!({"id": id, "name": format!("book {id}"), "category": "books", "price_cents": 1250, "tags": ["paper"]})

@@ -4,6 +4,7 @@
 //! One DynamoDB Local serves the whole binary; each test has its own access key.
 
 mod adversarial;
+mod adversarial2;
 mod common;
 mod e2e;
 mod http;
