@@ -6,7 +6,7 @@
 //! | `GET /items/{id}`             | reads one                              | 200, 404                 |
 //! | `GET /items?category=..`      | a page of a category (`limit`, `cursor`) | 200, 400               |
 //! | `PATCH /items/{id}`           | changes the given fields, if the version matches | 200, 400, 404, 409, 412, 428 |
-//! | `DELETE /items/{id}`          | deletes one (`If-Match` optional)      | 204, 404, 412            |
+//! | `DELETE /items/{id}`          | deletes one (`If-Match` or a body `version`, optional) | 204, 400, 404, 409, 412 |
 //!
 //! Every error is JSON: `{"error": "...", "fields": [{"field": "...", "rule": "..."}]}`.
 
@@ -214,24 +214,12 @@ fn json<T: DeserializeOwned>(body: Result<Bytes, BytesRejection>) -> Result<T, A
         let message = inner.to_string();
         // serde_json's message without its position: the rule the field breaks.
         let rule = message.rsplit_once(" at line ").map_or(message.as_str(), |(rule, _)| rule);
-        // A missing or unknown field is named in the message, not the path.
-        let named = ["missing field `", "unknown field `"]
-            .iter()
-            .find_map(|prefix| rule.strip_prefix(prefix)?.split_once('`').map(|(name, _)| name.to_owned()));
-        match (inner.classify(), named) {
-            (serde_json::error::Category::Data, Some(name)) => {
-                // The path holds an unknown field already, not a missing one.
-                let field = if path == "." {
-                    name
-                } else if path == name || path.ends_with(&format!(".{name}")) {
-                    path
-                } else {
-                    format!("{path}.{name}")
-                };
-                let rule = if rule.starts_with("missing") { "required" } else { "not a field of this request" };
-                api.field(field, rule)
+        match inner.classify() {
+            // An unknown field: the path ends at it (its name as sent, whatever it holds).
+            serde_json::error::Category::Data if rule.starts_with("unknown field `") && path != "." => {
+                api.field(path, "not a field of this request")
             }
-            (serde_json::error::Category::Data, None) if path != "." => api.field(path, rule),
+            serde_json::error::Category::Data if path != "." => api.field(path, rule),
             _ => api,
         }
     })?;
@@ -277,26 +265,42 @@ fn broken_rules(item: Item, field: &str) -> (Item, Option<String>) {
     (item, broken)
 }
 
-/// What `POST /items` takes.
+/// What `POST /items` takes. Every field is read as optional (`null` as absent), so a
+/// body missing several required fields is told about each.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct NewItem {
+    #[serde(default)]
     id: Option<String>,
-    name: String,
-    category: String,
-    price_cents: u64,
-    #[serde(default, deserialize_with = "null_as_default")]
-    tags: Vec<String>,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    category: Option<String>,
+    #[serde(default)]
+    price_cents: Option<u64>,
+    #[serde(default)]
+    tags: Option<Vec<String>>,
 }
 
 async fn create(State(app): State<App>, body: Result<Bytes, BytesRejection>) -> Result<Response, ApiError> {
     let new: NewItem = json(body)?;
+    let mut missing = ApiError::bad_request("invalid item");
+    for (field, given) in
+        [("name", new.name.is_some()), ("category", new.category.is_some()), ("price_cents", new.price_cents.is_some())]
+    {
+        if !given {
+            missing = missing.field(field, "required");
+        }
+    }
+    let (Some(name), Some(category), Some(price_cents)) = (new.name, new.category, new.price_cents) else {
+        return Err(missing);
+    };
     let item = Item {
         id: new.id.unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
-        name: new.name,
-        category: new.category,
-        price_cents: new.price_cents,
-        tags: new.tags,
+        name,
+        category,
+        price_cents,
+        tags: new.tags.unwrap_or_default(),
         version: 0,
         created_at: 0,
         updated_at: 0,
@@ -306,7 +310,9 @@ async fn create(State(app): State<App>, body: Result<Bytes, BytesRejection>) -> 
         Error::VersionConflict { .. } => ApiError::new(StatusCode::CONFLICT, "an item with this id exists"),
         error => error.into(),
     })?;
-    let location = HeaderValue::from_str(&format!("/items/{}", stored.id)).map_err(|_| not_found())?;
+    // Relative to the URL posted to (`…/items`), so it leads back to the item behind any
+    // API Gateway stage or base path.
+    let location = HeaderValue::from_str(&format!("items/{}", stored.id)).map_err(|_| not_found())?;
     Ok((StatusCode::CREATED, [(header::LOCATION, location), (header::ETAG, etag(&stored))], Json(stored))
         .into_response())
 }
@@ -392,26 +398,35 @@ fn expected(headers: &HeaderMap, body_version: Option<u64>) -> Result<Expected, 
         return Ok(body_version.map_or(Expected::Missing, Expected::Body));
     };
     let expected = if_match(value)?;
-    // Both given: they must say the same, or the request contradicts itself.
+    // Both given: they must say the same, or the request contradicts itself. `*` (any
+    // version) does not excuse a body version: that one is checked.
     match (&expected, body_version) {
         (Expected::Header(Some(header)), Some(body)) if *header != body => {
             Err(ApiError::bad_request("If-Match and the body's version differ")
                 .field("version", "the version If-Match gives, or left out"))
         }
+        (Expected::Header(None), Some(body)) => Ok(Expected::Body(body)),
         _ => Ok(expected),
     }
 }
 
+/// `*`, or the ETag given out (`"3"`), or its bare number; matched as text (no `01`,
+/// no `+1`), as HTTP's strong comparison has it. A weak tag (`W/"3"`) matches the same.
 fn if_match(value: &HeaderValue) -> Result<Expected, ApiError> {
     let text = value.to_str().unwrap_or_default().trim();
     if text == "*" {
         return Ok(Expected::Header(None));
     }
     let text = text.strip_prefix("W/").unwrap_or(text);
-    let text = text.strip_prefix('"').and_then(|t| t.strip_suffix('"')).unwrap_or(text);
-    text.parse().map(|version| Expected::Header(Some(version))).map_err(|_| {
-        ApiError::bad_request("invalid If-Match").field("If-Match", "the item's version, as its ETag gives it")
-    })
+    let digits = text.strip_prefix('"').and_then(|t| t.strip_suffix('"')).unwrap_or(text);
+    let canonical =
+        !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) && (digits == "0" || !digits.starts_with('0'));
+    match digits.parse() {
+        Ok(version) if canonical => Ok(Expected::Header(Some(version))),
+        _ => {
+            Err(ApiError::bad_request("invalid If-Match").field("If-Match", "the item's version, as its ETag gives it"))
+        }
+    }
 }
 
 fn stale(error: ApiError, expected: &Expected) -> ApiError {
@@ -446,13 +461,6 @@ struct ItemPatch {
 /// A field given in a PATCH: a value of its type, not `null`.
 fn present<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(deserializer: D) -> Result<Option<T>, D::Error> {
     T::deserialize(deserializer).map(Some)
-}
-
-/// `null` for an optional field of a POST: as if left out.
-fn null_as_default<'de, D: serde::Deserializer<'de>, T: Deserialize<'de> + Default>(
-    deserializer: D,
-) -> Result<T, D::Error> {
-    Option::<T>::deserialize(deserializer).map(Option::unwrap_or_default)
 }
 
 async fn patch(
@@ -499,19 +507,32 @@ async fn patch(
             let item = returned.into_item()?;
             Ok(([(header::ETAG, etag(&item))], Json(item)).into_response())
         }
-        Err(error) => Err(stale(error.into(), &expected)),
+        Err(error) => Err(refused(&app, &id, error, &expected).await),
     }
+}
+
+/// What a `DELETE /items/{id}` body may hold: the version it deletes (or none at all).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Deletion {
+    #[serde(default, deserialize_with = "present")]
+    version: Option<u64>,
 }
 
 async fn remove(
     State(app): State<App>,
     id: Result<Path<String>, PathRejection>,
     headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let id = id_of(id)?;
-    let expected = expected(&headers, None)?;
-    let mut delete = Item::delete(&app.db, Item::key(id));
-    if let Expected::Header(Some(version)) = expected {
+    let body_version = match &body {
+        Ok(bytes) if bytes.iter().all(u8::is_ascii_whitespace) => None,
+        _ => json::<Deletion>(body)?.version,
+    };
+    let expected = expected(&headers, body_version)?;
+    let mut delete = Item::delete(&app.db, Item::key(id.as_str()));
+    if let Expected::Header(Some(version)) | Expected::Body(version) = expected {
         delete = delete.expect_version(version);
     }
     match delete.await {
@@ -519,6 +540,28 @@ async fn remove(
             Some(_) => Ok(StatusCode::NO_CONTENT.into_response()),
             None => Err(not_found()),
         },
-        Err(error) => Err(stale(error.into(), &expected)),
+        Err(error) => Err(refused(&app, &id, error, &expected).await),
+    }
+}
+
+/// Why a versioned write was refused: 404 with no item, 409/412 for a stale version.
+/// A version no item can reach (past the largest the model can write) is stale too.
+async fn refused(app: &App, id: &str, error: Error, expected: &Expected) -> ApiError {
+    let unreachable_version = match &error {
+        Error::Validation { errors, .. } => errors.iter().any(|error| error.attribute == "version"),
+        Error::Invalid { attribute, .. } => attribute == "version",
+        _ => false,
+    };
+    if !unreachable_version {
+        return stale(error.into(), expected);
+    }
+    match Item::get(&app.db, Item::key(id)).await {
+        Ok(None) => not_found(),
+        Ok(Some(_)) => stale(
+            ApiError::new(StatusCode::CONFLICT, "the item changed: read it again")
+                .field("version", "the item's current version"),
+            expected,
+        ),
+        Err(error) => error.into(),
     }
 }

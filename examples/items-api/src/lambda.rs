@@ -4,7 +4,7 @@
 use axum::Router;
 use dynamo_model::stream::{DynamoDbEventResponse, StreamEvent};
 use dynamo_model::Db;
-use lambda_http::request::RequestContext;
+use lambda_http::request::{LambdaRequest, RequestContext};
 use lambda_http::{LambdaEvent, Request, RequestExt, Service};
 use std::convert::Infallible;
 use tower::ServiceExt;
@@ -64,6 +64,29 @@ fn called_path<B>(request: &lambda_http::http::Request<B>) -> Option<String> {
         }
         _ => Some(raw.to_owned()),
     }
+}
+
+/// The API Lambda's handler: API Gateway's event through `lambda_http` into
+/// [`service`], as `lambda_http::run` does, with one check first. A REST API puts every
+/// value of a repeated header in `multiValueHeaders` and only the last in `headers`,
+/// and `lambda_http` keeps the last: an event with several `Authorization` values gets
+/// none, so it is refused as over HTTP, where two are refused.
+pub fn handler(
+    router: Router,
+) -> impl Service<LambdaEvent<LambdaRequest>, Response = impl serde::Serialize, Error = Infallible> + Clone {
+    let adapter = lambda_http::Adapter::from(service(router));
+    tower::ServiceBuilder::new().map_request(single_authorization).service(adapter)
+}
+
+fn single_authorization(mut event: LambdaEvent<LambdaRequest>) -> LambdaEvent<LambdaRequest> {
+    if let LambdaRequest::ApiGatewayV1(request) = &mut event.payload {
+        let authorization = lambda_http::http::header::AUTHORIZATION;
+        if request.multi_value_headers.get_all(&authorization).iter().count() > 1 {
+            request.multi_value_headers.remove(&authorization);
+            request.headers.remove(&authorization);
+        }
+    }
+    event
 }
 
 /// The stream Lambda's handler: the counts, and the partial batch failure response

@@ -18,7 +18,7 @@ async fn main() -> Result<(), BoxError> {
     let cursor_key = cursor_key_from_env()?;
     if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some() {
         let db = items_api::lambda_db().await.with_cursor_key(cursor_key);
-        return lambda_http::run(lambda::service(api::router(db, &config))).await;
+        return lambda_http::lambda_runtime::run(lambda::handler(api::router(db, &config))).await;
     }
 
     let local = dynamo_model::local::DynamoDbLocal::start().await?;

@@ -5,7 +5,7 @@ use base64::Engine;
 use items_api::api::{self, ApiConfig, MAX_BODY};
 use items_api::lambda;
 use lambda_http::request::LambdaRequest;
-use lambda_http::{Adapter, Context, LambdaEvent, Service};
+use lambda_http::{Context, LambdaEvent, Service};
 use serde_json::{json, Value};
 
 use crate::common::env;
@@ -141,7 +141,7 @@ struct Answer {
 async fn invoke(router: &axum::Router, payload: Payload, call: &Call<'_>) -> Answer {
     let event = event(payload, call);
     let request: LambdaRequest = serde_json::from_value(event).expect("API Gateway's event parses");
-    let mut adapter = Adapter::from(lambda::service(router.clone()));
+    let mut adapter = lambda::handler(router.clone());
     let response = adapter.call(LambdaEvent::new(request, Context::default())).await.expect("the router answers");
     let response = serde_json::to_value(&response).expect("the response serializes");
     let status = response["statusCode"].as_u64().expect("a status") as u16;
@@ -171,7 +171,7 @@ async fn every_route_answers_through_api_gateway_events() {
         let post = Call { body: Some(item.to_string()), ..call("POST", "/items") };
         let created = invoke(&router, payload, &post).await;
         assert_eq!(created.status, 201, "{payload:?}: {}", created.body);
-        assert_eq!(created.headers["location"], format!("/items/{id}"), "{payload:?}");
+        assert_eq!(created.headers["location"], format!("items/{id}"), "{payload:?}");
         assert_eq!(created.body["version"], 1);
         assert_eq!(invoke(&router, payload, &post).await.status, 409, "{payload:?}");
 
