@@ -27,6 +27,8 @@ pub struct Db {
     table_prefix: Arc<str>,
     cursor_key: Option<CursorKey>,
     retry: Arc<RetryPolicy>,
+    /// Whether the SDK's trace events with values pass (see [`Db::with_value_tracing`]).
+    trace_values: bool,
     /// Whatever must live as long as this handle (a DynamoDB Local it runs on).
     _keep_alive: Option<Arc<dyn std::any::Any + Send + Sync>>,
 }
@@ -49,8 +51,24 @@ impl Db {
             table_prefix: Arc::from(""),
             cursor_key: None,
             retry: Arc::new(RetryPolicy::default()),
+            trace_values: false,
             _keep_alive: None,
         }
+    }
+
+    /// Lets the SDK's trace-level events that print whole responses and decoded outputs
+    /// (attribute values, keys, items) through, for debugging. Off by default: the
+    /// library's own spans never hold a value, and while it polls a request it holds
+    /// those SDK events back (the README's "Tracing" section says what is traced).
+    #[must_use]
+    pub fn with_value_tracing(mut self, on: bool) -> Self {
+        self.trace_values = on;
+        self
+    }
+
+    /// Whether [`Db::with_value_tracing`] is on.
+    pub fn traces_values(&self) -> bool {
+        self.trace_values
     }
 
     /// The retry policy of batches and transactions (see [`retry`](crate::retry) for

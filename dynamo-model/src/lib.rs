@@ -66,6 +66,7 @@ pub mod limits;
 pub mod local;
 pub mod model;
 pub mod ops;
+mod redact;
 pub mod retry;
 pub mod schema;
 pub(crate) mod send;

@@ -1,8 +1,21 @@
 //! The one way requests leave the library: every compiled operation's SDK request is
 //! sent by [`Db::send`], and every SDK error is mapped to [`Error`] here, by the error's
 //! type and code, never by its message.
+//!
+//! Each request runs in a `tracing` span named `dynamodb` (level DEBUG, target
+//! `dynamo_model::send`) with the operation, the table, the index, and once answered
+//! the latency, the outcome (`ok`, DynamoDB's error code, or how the request failed on
+//! the way), the items returned and the capacity consumed when DynamoDB reports it. No
+//! span or event of the library holds an attribute value, a key, an expression value or
+//! an error message (which can quote values); the SDK's own spans become its children.
+//! The SDK's trace-level events that print responses and outputs are held back while a
+//! request is polled (`redact.rs`), unless [`Db::with_value_tracing`] lets them through.
 
 use std::future::Future;
+use std::time::Instant;
+
+use tracing::field::Empty;
+use tracing::Instrument;
 
 use aws_sdk_dynamodb::config::http::HttpResponse;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
@@ -40,9 +53,29 @@ impl Db {
     where
         F: Future<Output = Result<O, SdkError<E, HttpResponse>>>,
         E: ProvideErrorMetadata,
+        O: Observed,
         aws_sdk_dynamodb::Error: From<SdkError<E, HttpResponse>>,
     {
-        self.attempt(operation, table, request).await.map_err(|failure| failure.into_error(operation, table))
+        self.send_on(operation, table, None, request).await
+    }
+
+    /// [`Db::send`] of a read that may be of an index.
+    pub(crate) async fn send_on<O, E, F>(
+        &self,
+        operation: &'static str,
+        table: &str,
+        index: Option<&str>,
+        request: F,
+    ) -> crate::Result<O>
+    where
+        F: Future<Output = Result<O, SdkError<E, HttpResponse>>>,
+        E: ProvideErrorMetadata,
+        O: Observed,
+        aws_sdk_dynamodb::Error: From<SdkError<E, HttpResponse>>,
+    {
+        traced(self, operation, table, index, request)
+            .await
+            .map_err(|err| map_error(operation, table, err).into_error(operation, table))
     }
 
     /// Sends one conditional write; a failed condition is explained by `failure`, the
@@ -56,6 +89,7 @@ impl Db {
     where
         F: Future<Output = Result<O, SdkError<E, HttpResponse>>>,
         E: ProvideErrorMetadata,
+        O: Observed,
         aws_sdk_dynamodb::Error: From<SdkError<E, HttpResponse>>,
     {
         match self.attempt(operation, &failure.table, request).await {
@@ -65,16 +99,183 @@ impl Db {
         }
     }
 
-    /// The one place requests are sent: every request of every operation goes through
-    /// here.
+    /// A single write, its failure read as a failed condition or mapped.
     async fn attempt<O, E, F>(&self, operation: &'static str, table: &str, request: F) -> Result<O, Failure>
     where
         F: Future<Output = Result<O, SdkError<E, HttpResponse>>>,
         E: ProvideErrorMetadata,
+        O: Observed,
         aws_sdk_dynamodb::Error: From<SdkError<E, HttpResponse>>,
     {
-        request.await.map_err(|err| map_error(operation, table, err))
+        traced(self, operation, table, None, request).await.map_err(|err| map_error(operation, table, err))
     }
+}
+
+/// The one place requests are sent: every request of every operation goes through here,
+/// in its span.
+async fn traced<O, E, F>(
+    db: &Db,
+    operation: &'static str,
+    table: &str,
+    index: Option<&str>,
+    request: F,
+) -> Result<O, SdkError<E, HttpResponse>>
+where
+    F: Future<Output = Result<O, SdkError<E, HttpResponse>>>,
+    E: ProvideErrorMetadata,
+    O: Observed,
+{
+    let span = tracing::debug_span!(
+        target: "dynamo_model::send",
+        "dynamodb",
+        operation,
+        table,
+        index,
+        outcome = Empty,
+        latency_us = Empty,
+        items = Empty,
+        consumed_capacity = Empty,
+    );
+    let request = async move {
+        if db.traces_values() {
+            request.await
+        } else {
+            crate::redact::redacted(request).await
+        }
+    };
+    if span.is_disabled() {
+        return request.await;
+    }
+    let started = Instant::now();
+    let result = request.instrument(span.clone()).await;
+    span.record("latency_us", started.elapsed().as_micros() as u64);
+    match &result {
+        Ok(output) => {
+            span.record("outcome", "ok");
+            if let Some(items) = output.items() {
+                span.record("items", items);
+            }
+            if let Some(capacity) = output.consumed_capacity() {
+                span.record("consumed_capacity", capacity);
+            }
+        }
+        Err(err) => {
+            // The code only: DynamoDB's messages can quote the request's values.
+            let outcome = match err {
+                SdkError::ServiceError(_) => err.code().unwrap_or("service error"),
+                SdkError::TimeoutError(_) => "timeout",
+                SdkError::DispatchFailure(_) => "dispatch failure",
+                SdkError::ResponseError(_) => "response error",
+                SdkError::ConstructionFailure(_) => "construction failure",
+                _ => "error",
+            };
+            span.record("outcome", outcome);
+        }
+    }
+    result
+}
+
+/// What a response tells a request's span: how many items it returned, and the capacity
+/// it consumed when the request asked DynamoDB to report it.
+pub(crate) trait Observed {
+    /// Items returned (or, for a batch write, left unprocessed).
+    fn items(&self) -> Option<u64> {
+        None
+    }
+    /// Capacity units consumed, across tables and indexes.
+    fn consumed_capacity(&self) -> Option<f64> {
+        None
+    }
+}
+
+fn capacity(consumed: Option<&aws_sdk_dynamodb::types::ConsumedCapacity>) -> Option<f64> {
+    consumed.and_then(|c| c.capacity_units)
+}
+
+fn capacities(consumed: Option<&Vec<aws_sdk_dynamodb::types::ConsumedCapacity>>) -> Option<f64> {
+    consumed.filter(|c| !c.is_empty()).map(|c| c.iter().filter_map(|c| c.capacity_units).sum())
+}
+
+mod observed {
+    use aws_sdk_dynamodb::operation as op;
+
+    use super::{capacities, capacity, Observed};
+
+    impl Observed for op::get_item::GetItemOutput {
+        fn items(&self) -> Option<u64> {
+            Some(u64::from(self.item.is_some()))
+        }
+        fn consumed_capacity(&self) -> Option<f64> {
+            capacity(self.consumed_capacity.as_ref())
+        }
+    }
+
+    macro_rules! single_write {
+        ($($output:ty),*) => {$(
+            impl Observed for $output {
+                fn consumed_capacity(&self) -> Option<f64> {
+                    capacity(self.consumed_capacity.as_ref())
+                }
+            }
+        )*};
+    }
+    single_write!(op::put_item::PutItemOutput, op::update_item::UpdateItemOutput, op::delete_item::DeleteItemOutput);
+
+    impl Observed for op::query::QueryOutput {
+        fn items(&self) -> Option<u64> {
+            Some(self.count.max(0) as u64)
+        }
+        fn consumed_capacity(&self) -> Option<f64> {
+            capacity(self.consumed_capacity.as_ref())
+        }
+    }
+
+    impl Observed for op::scan::ScanOutput {
+        fn items(&self) -> Option<u64> {
+            Some(self.count.max(0) as u64)
+        }
+        fn consumed_capacity(&self) -> Option<f64> {
+            capacity(self.consumed_capacity.as_ref())
+        }
+    }
+
+    impl Observed for op::batch_get_item::BatchGetItemOutput {
+        fn items(&self) -> Option<u64> {
+            self.responses.as_ref().map(|tables| tables.values().map(|items| items.len() as u64).sum())
+        }
+        fn consumed_capacity(&self) -> Option<f64> {
+            capacities(self.consumed_capacity.as_ref())
+        }
+    }
+
+    impl Observed for op::batch_write_item::BatchWriteItemOutput {
+        fn items(&self) -> Option<u64> {
+            self.unprocessed_items.as_ref().map(|tables| tables.values().map(|writes| writes.len() as u64).sum())
+        }
+        fn consumed_capacity(&self) -> Option<f64> {
+            capacities(self.consumed_capacity.as_ref())
+        }
+    }
+
+    impl Observed for op::transact_write_items::TransactWriteItemsOutput {
+        fn consumed_capacity(&self) -> Option<f64> {
+            capacities(self.consumed_capacity.as_ref())
+        }
+    }
+
+    impl Observed for op::transact_get_items::TransactGetItemsOutput {
+        fn items(&self) -> Option<u64> {
+            self.responses.as_ref().map(|responses| responses.iter().filter(|r| r.item.is_some()).count() as u64)
+        }
+        fn consumed_capacity(&self) -> Option<f64> {
+            capacities(self.consumed_capacity.as_ref())
+        }
+    }
+
+    impl Observed for op::create_table::CreateTableOutput {}
+    impl Observed for op::delete_table::DeleteTableOutput {}
+    impl Observed for op::describe_table::DescribeTableOutput {}
+    impl Observed for op::update_time_to_live::UpdateTimeToLiveOutput {}
 }
 
 /// Why a transaction did not go through: canceled, with DynamoDB's reason for each
@@ -100,11 +301,16 @@ impl Db {
     where
         F: Future<Output = Result<O, SdkError<E, HttpResponse>>>,
         E: ProvideErrorMetadata,
+        O: Observed,
         aws_sdk_dynamodb::Error: From<SdkError<E, HttpResponse>>,
     {
-        request.await.map_err(|err| match err.as_service_error().and_then(canceled) {
-            Some(canceled) => TransactionFailure::Canceled(canceled.cancellation_reasons.clone().unwrap_or_default()),
-            None => TransactionFailure::Other(map_error(operation, table, err).into_error(operation, table)),
+        traced(self, operation, table, None, request).await.map_err(|err| {
+            match err.as_service_error().and_then(canceled) {
+                Some(canceled) => {
+                    TransactionFailure::Canceled(canceled.cancellation_reasons.clone().unwrap_or_default())
+                }
+                None => TransactionFailure::Other(map_error(operation, table, err).into_error(operation, table)),
+            }
         })
     }
 }

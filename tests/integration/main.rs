@@ -33,6 +33,7 @@ mod launcher;
 mod limits;
 mod locking;
 mod nested_validation;
+mod observability;
 mod pagination;
 mod random_ops;
 mod readme;

@@ -49,12 +49,12 @@ impl<'a> Reader<'a> {
         match self.read.kind {
             ReadKind::Query { descending } => {
                 let request = self.read.query(client, descending, start);
-                let output = self.db.send("Query", table, request.send()).await?;
+                let output = self.db.send_on("Query", table, self.read.index, request.send()).await?;
                 Ok(RawPage::new(output.items, output.last_evaluated_key, output.count))
             }
             ReadKind::Scan { segment } => {
                 let request = self.read.scan(client, segment, start);
-                let output = self.db.send("Scan", table, request.send()).await?;
+                let output = self.db.send_on("Scan", table, self.read.index, request.send()).await?;
                 Ok(RawPage::new(output.items, output.last_evaluated_key, output.count))
             }
         }
