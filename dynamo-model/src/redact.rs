@@ -37,18 +37,18 @@ fn leaks(metadata: &Metadata<'_>) -> bool {
 
 /// Polls `request` with the SDK's value-bearing events held back, when the current
 /// subscriber would take them; otherwise polls it as it is.
-pub(crate) async fn redacted<F: Future>(request: F) -> F::Output {
+pub(crate) async fn redacted<F: Future + Unpin>(request: F) -> F::Output {
     if !tracing::enabled!(target: "aws_smithy_runtime::client::orchestrator", Level::TRACE) {
         return request.await;
     }
-    Redacted { request: Box::pin(request) }.await
+    Redacted { request }.await
 }
 
 struct Redacted<F> {
-    request: Pin<Box<F>>,
+    request: F,
 }
 
-impl<F: Future> Future for Redacted<F> {
+impl<F: Future + Unpin> Future for Redacted<F> {
     type Output = F::Output;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
@@ -57,10 +57,10 @@ impl<F: Future> Future for Redacted<F> {
         let current = tracing::dispatcher::get_default(Dispatch::clone);
         // Already inside (a nested poll): the inner dispatcher is set.
         if current.is::<Redacting>() {
-            return self.request.as_mut().poll(cx);
+            return Pin::new(&mut self.request).poll(cx);
         }
         let previous = INNER.with(|inner| inner.replace(Some(current)));
-        let result = tracing::dispatcher::with_default(redacting, || self.request.as_mut().poll(cx));
+        let result = tracing::dispatcher::with_default(redacting, || Pin::new(&mut self.request).poll(cx));
         INNER.with(|inner| *inner.borrow_mut() = previous);
         result
     }

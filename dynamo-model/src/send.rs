@@ -136,6 +136,9 @@ where
         items = Empty,
         consumed_capacity = Empty,
     );
+    // The SDK's request future is large: boxed once here, only a pointer moves through
+    // the layers below (a debug build copies a moved future on the stack at each one).
+    let request = Box::pin(request);
     let request = async move {
         if db.traces_values() {
             request.await
@@ -143,11 +146,9 @@ where
             crate::redact::redacted(request).await
         }
     };
-    if span.is_disabled() {
-        return request.await;
-    }
-    let started = Instant::now();
+    let started = (!span.is_disabled()).then(Instant::now);
     let result = request.instrument(span.clone()).await;
+    let Some(started) = started else { return result };
     span.record("latency_us", started.elapsed().as_micros() as u64);
     match &result {
         Ok(output) => {
