@@ -3,12 +3,10 @@
 
 use base64::Engine;
 use items_api::api::{self, ApiConfig, MAX_BODY};
-use items_api::lambda;
-use lambda_http::request::LambdaRequest;
-use lambda_http::{Context, LambdaEvent, Service};
 use serde_json::{json, Value};
 
 use crate::common::env;
+use crate::support::Answer;
 
 #[derive(Clone, Copy, Debug)]
 enum Payload {
@@ -130,35 +128,10 @@ fn encode(value: &str) -> String {
         .collect()
 }
 
-struct Answer {
-    status: u16,
-    headers: Value,
-    body: Value,
-}
-
-/// Runs the event through `lambda_http` (as `lambda_http::run` does) and reads the
+/// Runs the event through the Lambda handler (as `lambda_http::run` does) and reads the
 /// response Lambda hands back to API Gateway.
 async fn invoke(router: &axum::Router, payload: Payload, call: &Call<'_>) -> Answer {
-    let event = event(payload, call);
-    let request: LambdaRequest = serde_json::from_value(event).expect("API Gateway's event parses");
-    let mut adapter = lambda::handler(router.clone());
-    let response = adapter.call(LambdaEvent::new(request, Context::default())).await.expect("the router answers");
-    let response = serde_json::to_value(&response).expect("the response serializes");
-    let status = response["statusCode"].as_u64().expect("a status") as u16;
-    let body = match response["body"].as_str() {
-        None | Some("") => Value::Null,
-        Some(text) if response["isBase64Encoded"] == json!(true) => {
-            let bytes = base64::engine::general_purpose::STANDARD.decode(text).expect("base64");
-            serde_json::from_slice(&bytes).expect("the body is JSON")
-        }
-        Some(text) => serde_json::from_str(text).expect("the body is JSON"),
-    };
-    // A REST API response carries its headers in `multiValueHeaders`, an HTTP API's in `headers`.
-    let mut headers = response["headers"].as_object().cloned().unwrap_or_default();
-    for (name, values) in response["multiValueHeaders"].as_object().into_iter().flatten() {
-        headers.insert(name.clone(), values[0].clone());
-    }
-    Answer { status, headers: Value::Object(headers), body }
+    crate::support::invoke(router, event(payload, call)).await
 }
 
 #[tokio::test]

@@ -10,4 +10,5 @@ mod e2e;
 mod http;
 mod lambda_events;
 mod stream_events;
+mod support;
 mod template;
