@@ -79,6 +79,11 @@ pub struct Pending {
     pub table: String,
     /// The write or the key.
     pub request: PendingRequest,
+    /// For a write: whether a request that carried it may have been applied without
+    /// DynamoDB's answer reaching the client (a timeout, a broken connection, a server
+    /// error; see [`Error::OutcomeUnknown`]). It is not counted as done; a put or delete
+    /// is safe to send again. Always `false` for a read.
+    pub maybe_applied: bool,
 }
 
 /// A write or read a batch did not make.
@@ -143,7 +148,9 @@ impl std::fmt::Display for BatchCause {
 
 /// A batch that stopped before doing all its work: why, how much it did, and exactly
 /// what it did not do. Every write or key it took from its input is either done or in
-/// `pending`; input after the first `taken` was never taken.
+/// `pending`; input after the first `taken` was never taken. A write whose request may
+/// have been applied unseen is pending, marked [`Pending::maybe_applied`]: it is never
+/// counted as done.
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct BatchError {
@@ -232,8 +239,8 @@ impl Prepared {
         }
     }
 
-    fn into_pending(self) -> Pending {
-        Pending { index: self.index, model: self.model, table: self.table, request: self.request }
+    fn into_pending(self, maybe_applied: bool) -> Pending {
+        Pending { index: self.index, model: self.model, table: self.table, request: self.request, maybe_applied }
     }
 }
 
@@ -469,7 +476,7 @@ impl<'a> BatchWrite<'a> {
                 Ok(write) => chunker.ready.push_back(write),
                 Err(refusal) => {
                     let (error, write) = *refusal;
-                    let pending = chunker.ready.drain(..).chain(write).map(Prepared::into_pending).collect();
+                    let pending = chunker.ready.drain(..).chain(write).map(|write| write.into_pending(false)).collect();
                     return Err(Error::Batch(Box::new(BatchError {
                         operation: "BatchWriteItem",
                         cause: BatchCause::Refused(Box::new(error)),
@@ -637,28 +644,38 @@ async fn write_chunk(db: &Db, chunk: Chunk, stop: &AtomicBool) -> Outcome {
     let mut outcome = Outcome { taken, ..Outcome::default() };
     if let Some(error) = refused {
         stop.store(true, Ordering::SeqCst);
-        outcome.pending = writes.into_iter().map(Prepared::into_pending).collect();
+        outcome.pending = writes.into_iter().map(|write| write.into_pending(false)).collect();
         outcome.cause = Some(BatchCause::Refused(Box::new(error)));
         return outcome;
     }
     // Another request stopped the call after this one was taken: it is not sent.
     if stop.load(Ordering::SeqCst) {
-        outcome.pending = writes.into_iter().map(Prepared::into_pending).collect();
+        outcome.pending = writes.into_iter().map(|write| write.into_pending(false)).collect();
         return outcome;
     }
     let policy = db.retry_policy();
     let mut remaining = writes;
     let mut tries = 0;
+    // Whether a request may have been applied unseen: then what remains may be written.
+    let mut unsettled = false;
     loop {
         let mut request_items: HashMap<String, Vec<WriteRequest>> = HashMap::new();
         for write in &remaining {
             request_items.entry(write.table.clone()).or_default().push(write.write_request());
         }
         let table = remaining.first().map(|write| write.table.clone()).unwrap_or_default();
-        let request = db.client().batch_write_item().set_request_items(Some(request_items)).send();
+        let request = db
+            .client()
+            .batch_write_item()
+            .set_request_items(Some(request_items))
+            .set_return_consumed_capacity(db.capacity())
+            .send();
         tries += 1;
         let mut last_error = None;
-        match db.send("BatchWriteItem", &table, request).await {
+        let (sent, attempts) = db.send_unsure("BatchWriteItem", &table, request).await;
+        // An attempt applied unseen may have written what a later one left unprocessed.
+        unsettled |= attempts.unsettled;
+        match sent {
             Ok(output) => {
                 let unprocessed = output.unprocessed_items.unwrap_or_default();
                 let before = remaining.len();
@@ -676,14 +693,14 @@ async fn write_chunk(db: &Db, chunk: Chunk, stop: &AtomicBool) -> Outcome {
                 stop.store(true, Ordering::SeqCst);
                 let tables = remaining.iter().map(|write| write.table.clone()).collect();
                 let error = db.name_missing_table(error, tables).await;
-                outcome.pending = remaining.into_iter().map(Prepared::into_pending).collect();
+                outcome.pending = remaining.into_iter().map(|write| write.into_pending(unsettled)).collect();
                 outcome.cause = Some(BatchCause::Failed(Box::new(error)));
                 return outcome;
             }
         }
         if tries >= policy.attempts() {
             stop.store(true, Ordering::SeqCst);
-            outcome.pending = remaining.into_iter().map(Prepared::into_pending).collect();
+            outcome.pending = remaining.into_iter().map(|write| write.into_pending(unsettled)).collect();
             outcome.cause = Some(BatchCause::RetriesExhausted { attempts: tries, last_error });
             return outcome;
         }
@@ -786,6 +803,7 @@ impl<'a, M: Model> BatchGet<'a, M> {
                             model: M::NAME,
                             table: table.clone(),
                             request: PendingRequest::Get(key),
+                            maybe_applied: false,
                         })
                     });
                     return Err(Error::Batch(Box::new(BatchError {
@@ -885,7 +903,12 @@ async fn read_chunk<M: Model>(
                 .set_consistent_read(consistent.then_some(true))
                 .build()
                 .expect("keys are set");
-            let request = db.client().batch_get_item().request_items(table, keys).send();
+            let request = db
+                .client()
+                .batch_get_item()
+                .request_items(table, keys)
+                .set_return_consumed_capacity(db.capacity())
+                .send();
             tries += 1;
             let mut last_error = None;
             match db.send("BatchGetItem", table, request).await {
@@ -935,6 +958,7 @@ fn pending_gets<M: Model>(table: &str, keys: Vec<(usize, Item)>) -> Vec<Pending>
             model: M::NAME,
             table: table.to_owned(),
             request: PendingRequest::Get(key),
+            maybe_applied: false,
         })
         .collect()
 }

@@ -29,6 +29,8 @@ pub struct Db {
     retry: Arc<RetryPolicy>,
     /// Whether the SDK's trace events with values pass (see [`Db::with_value_tracing`]).
     trace_values: bool,
+    /// Whether requests ask DynamoDB for the capacity they consume.
+    capacity: bool,
     /// Whatever must live as long as this handle (a DynamoDB Local it runs on).
     _keep_alive: Option<Arc<dyn std::any::Any + Send + Sync>>,
 }
@@ -44,14 +46,19 @@ impl std::fmt::Debug for Db {
 }
 
 impl Db {
-    /// Wraps an SDK client.
+    /// Wraps an SDK client. The handle keeps a copy of the client with one interceptor
+    /// added, which counts each request's attempts and notes whether one of them may have
+    /// reached DynamoDB without an answer (so a write's outcome can be reported as
+    /// [`Error::OutcomeUnknown`](crate::Error::OutcomeUnknown)); the client given is
+    /// left as it is.
     pub fn new(client: Client) -> Self {
         Self {
-            client,
+            client: crate::send::watching_attempts(client),
             table_prefix: Arc::from(""),
             cursor_key: None,
             retry: Arc::new(RetryPolicy::default()),
             trace_values: false,
+            capacity: false,
             _keep_alive: None,
         }
     }
@@ -69,6 +76,34 @@ impl Db {
     /// Whether [`Db::with_value_tracing`] is on.
     pub fn traces_values(&self) -> bool {
         self.trace_values
+    }
+
+    /// Makes every read and write ask DynamoDB for the capacity it consumes
+    /// (`ReturnConsumedCapacity=TOTAL`); each request's `dynamodb` span then records it
+    /// as `consumed_capacity` (capacity units, summed over tables and indexes). Off by
+    /// default: the answer is a little larger.
+    ///
+    /// ```
+    /// # let config = aws_sdk_dynamodb::Config::builder()
+    /// #     .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
+    /// #     .build();
+    /// let db = dynamo_model::Db::new(aws_sdk_dynamodb::Client::from_conf(config)).with_consumed_capacity(true);
+    /// assert!(db.reports_consumed_capacity());
+    /// ```
+    #[must_use]
+    pub fn with_consumed_capacity(mut self, on: bool) -> Self {
+        self.capacity = on;
+        self
+    }
+
+    /// Whether [`Db::with_consumed_capacity`] is on.
+    pub fn reports_consumed_capacity(&self) -> bool {
+        self.capacity
+    }
+
+    /// What requests ask for of `ReturnConsumedCapacity`.
+    pub(crate) fn capacity(&self) -> Option<aws_sdk_dynamodb::types::ReturnConsumedCapacity> {
+        self.capacity.then_some(aws_sdk_dynamodb::types::ReturnConsumedCapacity::Total)
     }
 
     /// The retry policy of batches and transactions (see [`retry`](crate::retry) for

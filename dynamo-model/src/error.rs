@@ -224,6 +224,32 @@ pub enum Error {
         #[source]
         source: Box<aws_sdk_dynamodb::Error>,
     },
+    /// A write whose outcome is unknown: it may or may not have been applied. An attempt
+    /// of its request may have reached DynamoDB without DynamoDB's answer reaching the
+    /// client (a timeout or a broken connection after sending, an unreadable response,
+    /// or a server error, which DynamoDB documents as possibly applied), and no later
+    /// attempt settled it: the last one failed the same way, or failed otherwise (a
+    /// conditional write retried after it was applied fails its own condition, so that
+    /// failure proves nothing). Never reported as success, nor as a failed condition. A
+    /// delete retried that way and answered "no item" is unknown too (with
+    /// [`Error::NotFound`] as its cause): the earlier attempt may have deleted one.
+    ///
+    /// Read the item to learn what happened before writing again. A transaction given a
+    /// [`token`](crate::tx::Transaction::token) can be sent again as it was, with the
+    /// same token: DynamoDB applies it at most once within ten minutes.
+    #[error("DynamoDB {operation} on `{table}`: outcome unknown after {attempts} attempt(s), the write may have been applied: {cause}")]
+    OutcomeUnknown {
+        /// The DynamoDB operation, such as `PutItem`.
+        operation: &'static str,
+        /// The full table name, prefix included.
+        table: String,
+        /// Attempts made at the request (the SDK's retries included).
+        attempts: u32,
+        /// The last attempt's error: how the request failed on the way, or the answer a
+        /// retry got.
+        #[source]
+        cause: Box<Error>,
+    },
     /// One write of a batch or action of a transaction was refused before sending: the
     /// error it would have had alone, and its position (from 0) among the writes or
     /// actions given. Nothing of a transaction was sent; for a batch, see
@@ -299,7 +325,9 @@ impl Error {
 
     /// Whether the same request may succeed if sent again: throttling, a server error
     /// (5xx), a transaction conflict, a network failure or a timeout. Everything found
-    /// before sending, failed conditions and decode errors are not retryable.
+    /// before sending, failed conditions and decode errors are not retryable, nor is
+    /// [`Error::OutcomeUnknown`]: a write that may have been applied needs a read before
+    /// it is sent again.
     ///
     /// ```
     /// let err = dynamo_model::Error::NotFound { model: "Order", table: "orders".into() };
@@ -311,7 +339,11 @@ impl Error {
             Error::TransactionCanceled { actions } => crate::tx::retryable(actions),
             Error::Batch(batch) => match &batch.cause {
                 crate::batch::BatchCause::RetriesExhausted { .. } => true,
-                crate::batch::BatchCause::Failed(error) => error.is_retryable(),
+                // A batch's puts and deletes are safe to send again, applied or not.
+                crate::batch::BatchCause::Failed(error) => match &**error {
+                    Error::OutcomeUnknown { cause, .. } => cause.is_retryable(),
+                    error => error.is_retryable(),
+                },
                 crate::batch::BatchCause::Refused(_) => false,
             },
             _ => false,

@@ -142,6 +142,9 @@ pub(crate) fn library_retries(db: &Db, error: &Error) -> bool {
     match error {
         Error::TransactionCanceled { .. } => error.is_retryable(),
         Error::Service { code: Some(code), retryable: true, .. } if code == "TransactionConflictException" => true,
+        // Batch writes (puts and deletes) and transactions (sent again with the same
+        // idempotency token) are safe to send again when their outcome is unknown.
+        Error::OutcomeUnknown { cause, .. } => library_retries(db, cause),
         _ => error.is_retryable() && !db.sdk_retries(),
     }
 }

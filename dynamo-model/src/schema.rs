@@ -190,7 +190,9 @@ where
 }
 
 impl<M: Model, S: KeySpace<Model = M>> Index<M, S> {
-    /// The items of one partition of the index.
+    /// The items of one partition of the index, by the value of the index's partition
+    /// key; [`Query::range`](crate::ops::Query::range) takes a condition on the index's
+    /// sort key (and has an example of an index query).
     pub fn query(self, db: &Db, hash: impl IntoValue<S::Hash>) -> Query<'_, M, S> {
         Query::new(db, hash.into_value())
     }

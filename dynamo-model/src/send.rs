@@ -4,13 +4,20 @@
 //!
 //! Each request runs in a `tracing` span named `dynamodb` (level DEBUG, target
 //! `dynamo_model::send`) with the operation, the table, the index, and once answered
-//! the latency, the outcome (`ok`, DynamoDB's error code, or how the request failed on
-//! the way), the items returned and the capacity consumed when DynamoDB reports it. No
+//! the latency, the attempts, the outcome (`ok`, DynamoDB's error code, or how the
+//! request failed on the way), the items returned and the capacity consumed when asked
+//! for ([`Db::with_consumed_capacity`]). No
 //! span or event of the library holds an attribute value, a key, an expression value or
 //! an error message (which can quote values); the SDK's own spans become its children.
 //! The SDK's trace-level events that print responses and outputs are held back while a
 //! request is polled (`redact.rs`), unless [`Db::with_value_tracing`] lets them through.
+//!
+//! The attempts are counted by an interceptor on the `Db`'s client ([`AttemptWatch`]),
+//! which also notes an attempt that ended without DynamoDB's definite answer after the
+//! request may have left. A write after such an attempt that did not succeed is
+//! [`Error::OutcomeUnknown`]: neither success nor a failed condition can be told.
 
+use std::cell::Cell;
 use std::future::Future;
 use std::time::Instant;
 
@@ -18,6 +25,8 @@ use tracing::field::Empty;
 use tracing::Instrument;
 
 use aws_sdk_dynamodb::config::http::HttpResponse;
+use aws_sdk_dynamodb::config::interceptors::FinalizerInterceptorContextRef;
+use aws_sdk_dynamodb::config::{ConfigBag, Intercept, RuntimeComponents};
 use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::error::TransactionCanceledException;
 
@@ -75,11 +84,36 @@ impl Db {
     {
         traced(self, operation, table, index, request)
             .await
+            .0
             .map_err(|err| map_error(operation, table, err).into_error(operation, table))
     }
 
+    /// [`Db::send`] of an unconditional write (`BatchWriteItem`): an error after an
+    /// attempt that may have been applied is [`Error::OutcomeUnknown`]. With what the
+    /// attempts came to: a success may follow an attempt applied unseen.
+    pub(crate) async fn send_unsure<O, E, F>(
+        &self,
+        operation: &'static str,
+        table: &str,
+        request: F,
+    ) -> (crate::Result<O>, Attempts)
+    where
+        F: Future<Output = Result<O, SdkError<E, HttpResponse>>>,
+        E: ProvideErrorMetadata,
+        O: Observed,
+        aws_sdk_dynamodb::Error: From<SdkError<E, HttpResponse>>,
+    {
+        let (result, attempts) = traced(self, operation, table, None, request).await;
+        let result = result.map_err(|err| {
+            attempts.settle(operation, table, map_error(operation, table, err).into_error(operation, table))
+        });
+        (result, attempts)
+    }
+
     /// Sends one conditional write; a failed condition is explained by `failure`, the
-    /// write's own reading of its condition.
+    /// write's own reading of its condition. An error after an attempt that may have been
+    /// applied is [`Error::OutcomeUnknown`]: a retry of a write that was applied fails
+    /// its condition, so that failure proves nothing.
     pub(crate) async fn send_write<O, E, F>(
         &self,
         operation: &'static str,
@@ -92,34 +126,139 @@ impl Db {
         O: Observed,
         aws_sdk_dynamodb::Error: From<SdkError<E, HttpResponse>>,
     {
-        match self.attempt(operation, &failure.table, request).await {
-            Ok(output) => Ok(output),
-            Err(Failure::Condition(item)) => Err(failure.explain(item)),
-            Err(Failure::Other(error)) => Err(error),
-        }
+        self.send_write_seen(operation, failure, request).await.map(|(output, _)| output)
     }
 
-    /// A single write, its failure read as a failed condition or mapped.
-    async fn attempt<O, E, F>(&self, operation: &'static str, table: &str, request: F) -> Result<O, Failure>
+    /// [`Db::send_write`], with what the attempts came to on success: an answer that
+    /// describes the item before the write (`ALL_OLD`) describes it before the last
+    /// attempt, which may be after an earlier one applied unseen.
+    pub(crate) async fn send_write_seen<O, E, F>(
+        &self,
+        operation: &'static str,
+        failure: WriteFailure,
+        request: F,
+    ) -> crate::Result<(O, Attempts)>
     where
         F: Future<Output = Result<O, SdkError<E, HttpResponse>>>,
         E: ProvideErrorMetadata,
         O: Observed,
         aws_sdk_dynamodb::Error: From<SdkError<E, HttpResponse>>,
     {
-        traced(self, operation, table, None, request).await.map_err(|err| map_error(operation, table, err))
+        let (result, attempts) = traced(self, operation, &failure.table, None, request).await;
+        let error = match result {
+            Ok(output) => return Ok((output, attempts)),
+            Err(err) => match map_error(operation, &failure.table, err) {
+                Failure::Other(error) => error,
+                Failure::Condition(item) => {
+                    let table = failure.table.clone();
+                    return Err(attempts.settle(operation, &table, failure.explain(item)));
+                }
+            },
+        };
+        Err(attempts.settle(operation, &failure.table, error))
     }
 }
 
+tokio::task_local! {
+    /// The attempts of the request being sent, counted by [`AttemptWatch`] while
+    /// [`traced`] polls it.
+    static ATTEMPTS: Cell<Attempts>;
+}
+
+/// What the SDK's attempts at one request came to.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Attempts {
+    /// Attempts made (the SDK's retries included).
+    pub(crate) count: u32,
+    /// Whether an attempt ended without DynamoDB's definite answer after the request
+    /// may have reached it: a timeout, a broken connection, an unreadable response, or
+    /// a server error (DynamoDB documents that a request answered with a 5xx may or may
+    /// not have been applied).
+    pub(crate) unsettled: bool,
+}
+
+impl Attempts {
+    /// The error of a write: `error` itself, or [`Error::OutcomeUnknown`] with `error`
+    /// as its cause when an attempt may have been applied unseen.
+    pub(crate) fn settle(self, operation: &'static str, table: &str, error: Error) -> Error {
+        if self.unsettled {
+            Error::OutcomeUnknown { operation, table: table.to_owned(), attempts: self.count, cause: Box::new(error) }
+        } else {
+            error
+        }
+    }
+}
+
+/// The interceptor [`Db::new`] adds to its client: after each attempt, counts it and
+/// notes whether it ended unsettled (see [`Attempts::unsettled`]). Outside a request
+/// the library sends (the client used directly), it does nothing.
+#[derive(Debug)]
+struct AttemptWatch;
+
+impl AttemptWatch {
+    const NAME: &'static str = "dynamo_model::AttemptWatch";
+}
+
+impl Intercept for AttemptWatch {
+    fn name(&self) -> &'static str {
+        Self::NAME
+    }
+
+    fn read_after_attempt(
+        &self,
+        context: &FinalizerInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        let unsettled = match context.output_or_error() {
+            None | Some(Ok(_)) => false,
+            Some(Err(error)) if error.is_timeout_error() || error.is_response_error() => true,
+            Some(Err(error)) => match context.response() {
+                // A 5xx may have been applied; a success that could not be read was.
+                Some(response) => response.status().is_server_error() || response.status().is_success(),
+                None => error.as_connector_error().is_some_and(|error| !error.is_user() && !refused(error)),
+            },
+        };
+        // Outside `traced` there is no count to keep.
+        let _ = ATTEMPTS.try_with(|attempts| {
+            let mut counted = attempts.get();
+            counted.count += 1;
+            counted.unsettled |= unsettled;
+            attempts.set(counted);
+        });
+        Ok(())
+    }
+}
+
+/// Whether a connection failure is a refused connection: the request never left.
+fn refused(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next = Some(error);
+    while let Some(error) = next {
+        if error.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::ConnectionRefused) {
+            return true;
+        }
+        next = error.source();
+    }
+    false
+}
+
+/// `client` with [`AttemptWatch`] added, unless it has it already.
+pub(crate) fn watching_attempts(client: aws_sdk_dynamodb::Client) -> aws_sdk_dynamodb::Client {
+    if client.config().interceptors().any(|interceptor| interceptor.name() == AttemptWatch::NAME) {
+        return client;
+    }
+    aws_sdk_dynamodb::Client::from_conf(client.config().to_builder().interceptor(AttemptWatch).build())
+}
+
 /// The one place requests are sent: every request of every operation goes through here,
-/// in its span.
+/// in its span; with the result, what its attempts came to.
 async fn traced<O, E, F>(
     db: &Db,
     operation: &'static str,
     table: &str,
     index: Option<&str>,
     request: F,
-) -> Result<O, SdkError<E, HttpResponse>>
+) -> (Result<O, SdkError<E, HttpResponse>>, Attempts)
 where
     F: Future<Output = Result<O, SdkError<E, HttpResponse>>>,
     E: ProvideErrorMetadata,
@@ -133,6 +272,7 @@ where
         index,
         outcome = Empty,
         latency_us = Empty,
+        attempts = Empty,
         items = Empty,
         consumed_capacity = Empty,
     );
@@ -147,9 +287,12 @@ where
         }
     };
     let started = (!span.is_disabled()).then(Instant::now);
-    let result = request.instrument(span.clone()).await;
-    let Some(started) = started else { return result };
+    let mut counted = std::pin::pin!(ATTEMPTS.scope(Cell::new(Attempts::default()), request.instrument(span.clone())));
+    let result = counted.as_mut().await;
+    let attempts = counted.as_mut().take_value().map(Cell::into_inner).unwrap_or_default();
+    let Some(started) = started else { return (result, attempts) };
     span.record("latency_us", started.elapsed().as_micros() as u64);
+    span.record("attempts", attempts.count);
     match &result {
         Ok(output) => {
             span.record("outcome", "ok");
@@ -173,7 +316,7 @@ where
             span.record("outcome", outcome);
         }
     }
-    result
+    (result, attempts)
 }
 
 /// What a response tells a request's span: how many items it returned, and the capacity
@@ -291,13 +434,16 @@ pub(crate) enum TransactionFailure {
 
 impl Db {
     /// Sends a `TransactWriteItems` or `TransactGetItems` request; `canceled` finds the
-    /// cancellation among the operation's errors.
+    /// cancellation among the operation's errors. For a transaction that `writes`, an
+    /// error other than a cancellation after an attempt that may have been applied is
+    /// [`Error::OutcomeUnknown`].
     pub(crate) async fn send_transaction<O, E, F>(
         &self,
         operation: &'static str,
         table: &str,
         request: F,
         canceled: fn(&E) -> Option<&TransactionCanceledException>,
+        writes: bool,
     ) -> Result<O, TransactionFailure>
     where
         F: Future<Output = Result<O, SdkError<E, HttpResponse>>>,
@@ -305,12 +451,19 @@ impl Db {
         O: Observed,
         aws_sdk_dynamodb::Error: From<SdkError<E, HttpResponse>>,
     {
-        traced(self, operation, table, None, request).await.map_err(|err| {
+        let (result, attempts) = traced(self, operation, table, None, request).await;
+        result.map_err(|err| {
             match err.as_service_error().and_then(canceled) {
+                // Authoritative even after an unsettled attempt: a retry carries the
+                // same idempotency token, and DynamoDB answers a transaction it already
+                // applied with success.
                 Some(canceled) => {
                     TransactionFailure::Canceled(canceled.cancellation_reasons.clone().unwrap_or_default())
                 }
-                None => TransactionFailure::Other(map_error(operation, table, err).into_error(operation, table)),
+                None => {
+                    let error = map_error(operation, table, err).into_error(operation, table);
+                    TransactionFailure::Other(if writes { attempts.settle(operation, table, error) } else { error })
+                }
             }
         })
     }

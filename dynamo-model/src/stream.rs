@@ -54,7 +54,7 @@ pub enum Image<M> {
 }
 
 impl<M> Image<M> {
-    /// The item, when the record carries it.
+    /// A reference to the item, when the record carries it; `None` for keys only.
     pub fn item(&self) -> Option<&M> {
         match self {
             Image::Item(item) => Some(item),
@@ -62,7 +62,7 @@ impl<M> Image<M> {
         }
     }
 
-    /// The item, when the record carries it.
+    /// The item itself, when the record carries it; `None` for keys only.
     pub fn into_item(self) -> Option<M> {
         match self {
             Image::Item(item) => Some(item),

@@ -168,6 +168,7 @@ impl<T: EpochTime> EpochTime for Option<T> {
 }
 
 #[cfg(feature = "chrono")]
+#[cfg_attr(docsrs, doc(cfg(feature = "chrono")))]
 impl EpochTime for chrono::DateTime<chrono::Utc> {
     fn __to_epoch(&self, unit: TimeUnit) -> Result<Option<AttributeValue>, EncodeError> {
         Ok(number(match unit {
@@ -195,6 +196,7 @@ impl EpochTime for chrono::DateTime<chrono::Utc> {
 }
 
 #[cfg(feature = "time")]
+#[cfg_attr(docsrs, doc(cfg(feature = "time")))]
 impl EpochTime for time::OffsetDateTime {
     fn __to_epoch(&self, unit: TimeUnit) -> Result<Option<AttributeValue>, EncodeError> {
         Ok(number(self.unix_timestamp_nanos().div_euclid(nanos_per(unit))))

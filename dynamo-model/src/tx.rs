@@ -408,18 +408,40 @@ impl<'a> Transaction<'a> {
         let token = token.unwrap_or_else(new_token);
         let items: Vec<TransactWriteItem> = actions.iter().map(|action| action.write.item.clone()).collect();
         let table = actions.first().map(|action| action.write.table.clone()).unwrap_or_default();
+        // Whether a try before the last may have been applied unseen, and the tries.
+        let unsure = std::sync::atomic::AtomicBool::new(false);
+        let tries = std::sync::atomic::AtomicU32::new(0);
         let sent = crate::retry::retrying(db, || async {
-            let request =
-                db.client().transact_write_items().set_transact_items(Some(items.clone())).client_request_token(&token);
-            match db.send_transaction("TransactWriteItems", &table, request.send(), write_canceled).await {
+            let request = db
+                .client()
+                .transact_write_items()
+                .set_transact_items(Some(items.clone()))
+                .client_request_token(&token)
+                .set_return_consumed_capacity(db.capacity());
+            tries.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            match db.send_transaction("TransactWriteItems", &table, request.send(), write_canceled, true).await {
                 Ok(_) => Ok(()),
                 Err(TransactionFailure::Canceled(reasons)) => Err(canceled(&actions, reasons)),
-                Err(TransactionFailure::Other(error)) => Err(error),
+                Err(TransactionFailure::Other(error)) => {
+                    if matches!(error, Error::OutcomeUnknown { .. }) {
+                        unsure.store(true, std::sync::atomic::Ordering::Relaxed);
+                    }
+                    Err(error)
+                }
             }
         })
         .await;
         match sent {
             Ok(()) => Ok(()),
+            // A cancellation answers for every try (the token makes them one); any other
+            // error after an unsettled try leaves the outcome unknown.
+            Err(error @ (Error::TransactionCanceled { .. } | Error::OutcomeUnknown { .. })) => Err(error),
+            Err(error) if unsure.load(std::sync::atomic::Ordering::Relaxed) => Err(Error::OutcomeUnknown {
+                operation: "TransactWriteItems",
+                table,
+                attempts: tries.load(std::sync::atomic::Ordering::Relaxed),
+                cause: Box::new(error),
+            }),
             Err(error) => {
                 let tables = actions.iter().map(|action| action.write.table.clone()).collect();
                 Err(db.name_missing_table(error, tables).await)
@@ -679,8 +701,12 @@ impl<'a> TransactionGet<'a> {
         let items: Vec<TransactGetItem> = reads.iter().map(|read| read.item.clone()).collect();
         let table = reads.first().map(|read| read.table.clone()).unwrap_or_default();
         let output = crate::retry::retrying(db, || async {
-            let request = db.client().transact_get_items().set_transact_items(Some(items.clone()));
-            match db.send_transaction("TransactGetItems", &table, request.send(), read_canceled).await {
+            let request = db
+                .client()
+                .transact_get_items()
+                .set_transact_items(Some(items.clone()))
+                .set_return_consumed_capacity(db.capacity());
+            match db.send_transaction("TransactGetItems", &table, request.send(), read_canceled, false).await {
                 Ok(output) => Ok(output),
                 Err(TransactionFailure::Canceled(reasons)) => Err(canceled_reads(&reads, reasons)),
                 Err(TransactionFailure::Other(error)) => Err(error),

@@ -12,6 +12,7 @@ mod common;
 mod adversarial;
 mod adversarial10;
 mod adversarial11;
+mod adversarial12;
 mod adversarial2;
 mod adversarial3;
 mod adversarial4;

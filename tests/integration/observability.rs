@@ -110,7 +110,8 @@ async fn every_operation(db: &Db) -> Result<(), Error> {
     Ok(())
 }
 
-fn traced<F: FnOnce()>(run: F) -> String {
+/// Everything traced at every level while `run` runs on this thread.
+pub(crate) fn traced<F: FnOnce()>(run: F) -> String {
     let capture = Capture::default();
     let subscriber = tracing_subscriber::fmt()
         .with_max_level(tracing::Level::TRACE)
@@ -152,6 +153,7 @@ fn no_value_key_or_credential_reaches_any_trace() {
     assert!(output.contains("outcome=\"TransactionCanceledException\""));
     assert!(output.contains("items=30"), "the batch get's span counts its items");
     assert!(output.contains("latency_us="));
+    assert!(output.contains("attempts=1"), "each span counts the SDK's attempts");
     assert!(output.contains("TRACE"), "the SDK's trace-level output was captured");
     assert!(output.len() > 10_000, "{} bytes", output.len());
 
@@ -202,4 +204,48 @@ fn value_tracing_lets_the_sdk_print_values() {
     assert!(output.contains(SECRET), "the control did not see the secret it wrote");
     // Credentials stay out even then.
     assert!(!output.contains(SECRET_KEY));
+}
+
+/// Consumed capacity is asked for only when the `Db` says so, and then every kind of
+/// request's span records it; without it (the control) no span has it.
+#[test]
+fn consumed_capacity_is_recorded_when_asked_for() {
+    let spans = |db: Db| {
+        let output = traced(|| {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
+            runtime
+                .block_on(async {
+                    if !Entry::table_exists(&db).await? {
+                        Entry::create_table(&db).await?;
+                    }
+                    Entry::put(&db, &entry("capacity")).await?;
+                    Entry::get(&db, Entry::key("capacity")).await?;
+                    Entry::update(&db, Entry::key("capacity")).set(&Entry::NOTE, "n").await?;
+                    Entry::query(&db, "capacity".to_owned()).await?;
+                    Entry::scan(&db).await?;
+                    Entry::batch_put(&db, [entry("b1"), entry("b2")]).await?;
+                    Entry::batch_get(&db, [Entry::key("b1"), Entry::key("b2")]).await?;
+                    db.transaction().put(Entry::put(&db, &entry("t1"))).await?;
+                    let mut read = db.transaction_get();
+                    read.get(Entry::get(&db, Entry::key("t1")));
+                    read.await?;
+                    Entry::delete(&db, Entry::key("capacity")).await?;
+                    Ok::<_, Error>(())
+                })
+                .expect("every operation runs");
+        });
+        output
+            .lines()
+            .filter(|line| line.contains("dynamo_model::send: close") && !line.contains("Table\""))
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    let asked = spans(db("capacityon").with_consumed_capacity(true));
+    assert_eq!(asked.len(), 10, "{asked:#?}");
+    for span in &asked {
+        assert!(span.contains("consumed_capacity="), "{span}");
+    }
+    let control = spans(db("capacityoff"));
+    assert_eq!(control.len(), 10, "{control:#?}");
+    assert!(control.iter().all(|span| !span.contains("consumed_capacity=")), "{control:#?}");
 }

@@ -37,6 +37,8 @@ use aws_sdk_dynamodb::types::{
 use aws_sdk_dynamodb::Client;
 
 pub(crate) use expressions::Compiler;
+// DynamoDB's limits on expressions, which every compiled request is checked against.
+pub use expressions::{MAX_EXPRESSION_LEN, MAX_EXPRESSION_SIZE, MAX_OPERATORS, MAX_SUBSTITUTIONS};
 pub use failure::WriteFailure;
 pub(crate) use failure::{elements, Guard, WriteKind};
 pub use values::{KeyRole, MAX_NAME_LEN};
@@ -74,6 +76,37 @@ fn on_failure(conditioned: bool) -> Option<ReturnValuesOnConditionCheckFailure> 
 }
 
 /// The expression strings of one request and their placeholder maps, as it sends them.
+///
+/// Every operation's `compile()` has them in its `expressions`. They are rendered with
+/// one placeholder allocator: names are `#n0`, `#n1`… and values `:v0`, `:v1`… in the
+/// order they first appear across the update, the key condition, the filter, the
+/// condition and the projection; an equal name or value gets one placeholder, and maps
+/// hold only what the strings use (`None` when empty, as DynamoDB rejects empty maps).
+/// A write's condition also holds what the library adds to keep its promises (the item
+/// exists for an update, a version matches, a bound holds), before the caller's.
+///
+/// ```
+/// use dynamo_model::{AttributeValue, Db, Model};
+///
+/// #[derive(Model, Debug, Clone)]
+/// #[dynamo(table = "orders")]
+/// struct Order { #[dynamo(hash_key)] id: String, status: String, note: Option<String> }
+///
+/// # let db = Db::new(aws_sdk_dynamodb::Client::from_conf(aws_sdk_dynamodb::Config::builder()
+/// #     .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest()).build()));
+/// let delete = Order::delete(&db, Order::key("o1")).condition(Order::STATUS.eq("draft") & Order::NOTE.not_exists());
+/// let expressions = delete.compile()?.expressions;
+/// assert_eq!(expressions.condition.as_deref(), Some("#n0 = :v0 AND attribute_not_exists(#n1)"));
+/// assert_eq!(expressions.update, None);
+/// let names = expressions.names.unwrap();
+/// assert_eq!((names["#n0"].as_str(), names["#n1"].as_str()), ("status", "note"));
+/// assert_eq!(expressions.values.unwrap()[":v0"], AttributeValue::S("draft".into()));
+///
+/// // The SDK request `request()` gives carries exactly these.
+/// let request = Order::delete(&db, Order::key("o1")).condition(Order::STATUS.eq("draft")).request()?;
+/// assert_eq!(request.as_input().get_condition_expression().as_deref(), Some("#n0 = :v0"));
+/// # Ok::<(), dynamo_model::Error>(())
+/// ```
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Expressions {

@@ -1,6 +1,9 @@
 //! Conditions: for `filter` on query and scan, and for conditional put, update and
 //! delete. Built from typed paths, combined with `&`, `|`, `!` (or `and`, `or`, `not`).
 //!
+//! [`Condition::render`] shows a condition as a request would send it; each method of
+//! [`Path`] that builds one has an example of what it renders.
+//!
 //! ```
 //! use dynamo_model::Model;
 //!
@@ -66,7 +69,8 @@ impl Comparator {
     }
 }
 
-/// The DynamoDB type names `attribute_type` tests for.
+/// The DynamoDB type names [`Path::attribute_type`] tests for, sent as the string
+/// DynamoDB names them by (`"S"`, `"BOOL"`, `"SS"`…).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AttributeType {
     /// String.
@@ -256,7 +260,42 @@ impl Node {
     }
 }
 
-/// A condition on items of model `M`.
+/// A condition on items of model `M`: what `filter` (query, scan), `condition` (put,
+/// update, delete) and [`Model::check`](crate::Model::check) take.
+///
+/// Built from the typed paths of `M` ([`Path::eq`], [`Path::exists`], [`Path::size`]…),
+/// so a path of another model does not compile. Combine conditions with `&` (AND), `|`
+/// (OR) and `!` (NOT), or the methods [`and`](Condition::and), [`or`](Condition::or) and
+/// [`not`](Condition::not). The tree is rendered as written: parentheses are added where
+/// DynamoDB's precedence (`NOT` before `AND` before `OR`) would read it otherwise, and
+/// nowhere else.
+///
+/// ```
+/// use dynamo_model::{AttributeValue, Model};
+///
+/// #[derive(Model, Debug, Clone)]
+/// #[dynamo(table = "orders")]
+/// struct Order {
+///     #[dynamo(hash_key)] id: String,
+///     status: String,
+///     total: i64,
+///     note: Option<String>,
+/// }
+///
+/// let paid_and_big_or_noted = Order::STATUS.eq("paid") & (Order::TOTAL.gt(100) | Order::NOTE.exists());
+/// let rendered = paid_and_big_or_noted.render()?;
+/// assert_eq!(rendered.expression, "#n0 = :v0 AND (#n1 > :v1 OR attribute_exists(#n2))");
+/// assert_eq!(rendered.names["#n0"], "status");
+/// assert_eq!(rendered.names["#n1"], "total");
+/// assert_eq!(rendered.names["#n2"], "note");
+/// assert_eq!(rendered.values[":v0"], AttributeValue::S("paid".into()));
+/// assert_eq!(rendered.values[":v1"], AttributeValue::N("100".into()));
+///
+/// // `!` of a group keeps its parentheses; a name used twice has one placeholder.
+/// let neither = !(Order::STATUS.eq("paid") | Order::STATUS.eq("new"));
+/// assert_eq!(neither.render()?.expression, "NOT (#n0 = :v0 OR #n0 = :v1)");
+/// # Ok::<(), dynamo_model::Error>(())
+/// ```
 pub struct Condition<M> {
     pub(crate) node: Node,
     marker: PhantomData<fn() -> M>,
@@ -267,17 +306,31 @@ impl<M> Condition<M> {
         Self { node, marker: PhantomData }
     }
 
-    /// Both conditions hold.
+    /// Both conditions hold: `self AND other`, the same as `self & other`.
+    ///
+    /// ```
+    /// use dynamo_model::expr::Condition;
+    /// use dynamo_model::Model;
+    ///
+    /// #[derive(Model, Debug, Clone)]
+    /// #[dynamo(table = "orders")]
+    /// struct Order { #[dynamo(hash_key)] id: String, status: String, total: i64, note: Option<String> }
+    ///
+    /// // A comparison (`eq`, `lt`, `between`…) becomes a `Condition` with `from` or `into`.
+    /// let condition = Condition::from(Order::STATUS.eq("paid")).and(Order::TOTAL.ge(10)).or(Order::NOTE.exists()).not();
+    /// assert_eq!(condition.render()?.expression, "NOT (#n0 = :v0 AND #n1 >= :v1 OR attribute_exists(#n2))");
+    /// # Ok::<(), dynamo_model::Error>(())
+    /// ```
     pub fn and(self, other: impl Into<Condition<M>>) -> Self {
         Self::from_node(self.node.and(other.into().node))
     }
 
-    /// Either condition holds.
+    /// Either condition holds: `self OR other`, the same as `self | other`.
     pub fn or(self, other: impl Into<Condition<M>>) -> Self {
         Self::from_node(self.node.or(other.into().node))
     }
 
-    /// The condition does not hold.
+    /// The condition does not hold: `NOT self`, the same as `!self`.
     #[allow(clippy::should_implement_trait)]
     pub fn not(self) -> Self {
         Self::from_node(Node::Not(Box::new(self.node)))
@@ -287,6 +340,39 @@ impl<M> Condition<M> {
 impl<M: crate::Document> Condition<M> {
     /// Renders the condition on its own, as a request would send it: for inspection
     /// and tests.
+    ///
+    /// Every attribute name becomes a `#nN` placeholder and every value a `:vN` one,
+    /// numbered in the order they first appear; an equal name or value used twice gets
+    /// one placeholder. A request renders all of its expressions with one allocator, so
+    /// in a request the numbers run on across its key condition, filter, condition,
+    /// update and projection (see [`Expressions`](crate::compile::Expressions)).
+    ///
+    /// # Errors
+    ///
+    /// What the request would be refused for before sending: a value DynamoDB cannot
+    /// store ([`Error::Invalid`](crate::Error::Invalid)) or a condition DynamoDB would
+    /// reject whatever the item ([`Error::InvalidRequest`](crate::Error::InvalidRequest)),
+    /// such as an `IN` of no values or a `between` whose bounds are reversed.
+    ///
+    /// ```
+    /// use dynamo_model::expr::Condition;
+    /// use dynamo_model::{AttributeValue, Model};
+    ///
+    /// #[derive(Model, Debug, Clone)]
+    /// #[dynamo(table = "orders")]
+    /// struct Order { #[dynamo(hash_key)] id: String, status: String, note: Option<String> }
+    ///
+    /// let rendered = (Order::STATUS.eq("draft") | Order::NOTE.eq("draft")).render()?;
+    /// assert_eq!(rendered.expression, "#n0 = :v0 OR #n1 = :v0");
+    /// assert_eq!(rendered.names.len(), 2);
+    /// assert_eq!(rendered.values.len(), 1); // one value, one placeholder
+    /// assert_eq!(rendered.values[":v0"], AttributeValue::S("draft".into()));
+    ///
+    /// let nothing: Vec<String> = Vec::new();
+    /// let err = Order::STATUS.is_in(nothing).render().unwrap_err();
+    /// assert_eq!(err.to_string(), "Order: IN on `status` takes 1 to 100 values, not 0");
+    /// # Ok::<(), dynamo_model::Error>(())
+    /// ```
     pub fn render(&self) -> crate::Result<super::Rendered> {
         let mut renderer = super::Renderer::new(M::NAME);
         let expression = renderer.condition_string(&self.node)?;
@@ -334,6 +420,28 @@ impl<M> Not for Condition<M> {
 /// A comparison of a top-level attribute marked `F` (`=`, `<`, `<=`, `>`, `>=`,
 /// `BETWEEN`, `begins_with`): usable as a [`Condition`], and as the sort-key condition
 /// of a query when `F` is the sort key of the table or index queried.
+///
+/// It combines with `&`, `|` and `!` into a [`Condition`]; for the methods `and`, `or`,
+/// `not` and `render`, turn it into one first (`Condition::from(comparison)`, or
+/// `.into()` where a `Condition` is expected).
+///
+/// ```
+/// use dynamo_model::expr::Condition;
+/// use dynamo_model::Model;
+///
+/// #[derive(Model, Debug, Clone)]
+/// #[dynamo(table = "orders")]
+/// struct Order { #[dynamo(hash_key)] customer: String, #[dynamo(range_key)] id: String, total: i64 }
+///
+/// # let db = dynamo_model::Db::new(aws_sdk_dynamodb::Client::from_conf(aws_sdk_dynamodb::Config::builder()
+/// #     .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest()).build()));
+/// // A comparison of the sort key is a query's key condition…
+/// let query = Order::query(&db, "c1").range(Order::ID.ge("2026-"));
+/// assert_eq!(query.compile()?.expressions.key_condition.as_deref(), Some("#n0 = :v0 AND #n1 >= :v1"));
+/// // …and any comparison is a condition.
+/// assert_eq!(Condition::from(Order::TOTAL.ge(10)).render()?.expression, "#n0 >= :v0");
+/// # Ok::<(), dynamo_model::Error>(())
+/// ```
 pub struct KeyComparison<M, F> {
     pub(crate) node: Node,
     marker: PhantomData<fn() -> (M, F)>,
@@ -479,8 +587,10 @@ pub trait Ordered {}
 impl<T: KeyAttribute> Ordered for T {}
 impl Ordered for std::time::SystemTime {}
 #[cfg(feature = "chrono")]
+#[cfg_attr(docsrs, doc(cfg(feature = "chrono")))]
 impl Ordered for chrono::DateTime<chrono::Utc> {}
 #[cfg(feature = "time")]
+#[cfg_attr(docsrs, doc(cfg(feature = "time")))]
 impl Ordered for time::OffsetDateTime {}
 
 /// Types `size()` is defined on in DynamoDB: strings, binary, lists, maps and sets.
@@ -546,12 +656,47 @@ impl<M, T, F> Path<M, T, F> {
         })
     }
 
-    /// `path = value`
+    /// `path = value`. The value has the field's type (or one of its spellings, see
+    /// [`IntoValue`]) and is stored as the field stores it: through its `set` transform
+    /// and encoding. On the sort key, it is also a query's key condition.
+    ///
+    /// ```
+    /// use dynamo_model::expr::Condition;
+    /// use dynamo_model::{AttributeValue, Model};
+    ///
+    /// #[derive(Model, Debug, Clone)]
+    /// #[dynamo(table = "orders")]
+    /// struct Order { #[dynamo(hash_key)] id: String, status: String, total: i64, note: Option<String> }
+    ///
+    /// let rendered = Condition::from(Order::STATUS.eq("paid")).render()?;
+    /// assert_eq!(rendered.expression, "#n0 = :v0");
+    /// assert_eq!(rendered.names["#n0"], "status");
+    /// assert_eq!(rendered.values[":v0"], AttributeValue::S("paid".into()));
+    ///
+    /// // The path of an `Option<String>` field compares with a `String`.
+    /// assert_eq!(Condition::from(Order::NOTE.eq("gift")).render()?.values[":v0"], AttributeValue::S("gift".into()));
+    /// # Ok::<(), dynamo_model::Error>(())
+    /// ```
     pub fn eq(&self, value: impl IntoValue<T>) -> KeyComparison<M, F> {
         self.key_compare(Comparator::Eq, value)
     }
 
-    /// `path <> value`
+    /// `path <> value`. It also holds when the attribute is absent; add
+    /// [`exists`](Path::exists) to require it.
+    ///
+    /// ```
+    /// use dynamo_model::expr::Condition;
+    /// use dynamo_model::{AttributeValue, Model};
+    ///
+    /// #[derive(Model, Debug, Clone)]
+    /// #[dynamo(table = "orders")]
+    /// struct Order { #[dynamo(hash_key)] id: String, status: String, total: i64, note: Option<String> }
+    ///
+    /// let rendered = Order::STATUS.ne("cancelled").render()?;
+    /// assert_eq!(rendered.expression, "#n0 <> :v0");
+    /// assert_eq!(rendered.values[":v0"], AttributeValue::S("cancelled".into()));
+    /// # Ok::<(), dynamo_model::Error>(())
+    /// ```
     pub fn ne(&self, value: impl IntoValue<T>) -> Condition<M> {
         Condition::from_node(self.seen(Node::Compare {
             left: Operand::Path(self.expr.clone()),
@@ -560,7 +705,23 @@ impl<M, T, F> Path<M, T, F> {
         }))
     }
 
-    /// `path IN (values…)`; DynamoDB takes 1 to 100 values.
+    /// `path IN (values…)`; DynamoDB takes 1 to 100 values (other counts are an
+    /// [`Error::InvalidRequest`](crate::Error::InvalidRequest) before sending).
+    ///
+    /// ```
+    /// use dynamo_model::expr::Condition;
+    /// use dynamo_model::{AttributeValue, Model};
+    ///
+    /// #[derive(Model, Debug, Clone)]
+    /// #[dynamo(table = "orders")]
+    /// struct Order { #[dynamo(hash_key)] id: String, status: String, total: i64, note: Option<String> }
+    ///
+    /// let rendered = Order::STATUS.is_in(["paid", "shipped"]).render()?;
+    /// assert_eq!(rendered.expression, "#n0 IN (:v0, :v1)");
+    /// assert_eq!(rendered.values[":v0"], AttributeValue::S("paid".into()));
+    /// assert_eq!(rendered.values[":v1"], AttributeValue::S("shipped".into()));
+    /// # Ok::<(), dynamo_model::Error>(())
+    /// ```
     pub fn is_in<V: IntoValue<T>>(&self, values: impl IntoIterator<Item = V>) -> Condition<M> {
         Condition::from_node(
             self.seen(Node::In {
@@ -570,28 +731,109 @@ impl<M, T, F> Path<M, T, F> {
         )
     }
 
-    /// `path = other`, two attributes of the same item.
+    /// `path = other`, two attributes of the same item, of the same type and stored
+    /// alike. A path compared with itself is an
+    /// [`Error::InvalidRequest`](crate::Error::InvalidRequest) before sending.
+    ///
+    /// ```
+    /// use dynamo_model::Model;
+    ///
+    /// #[derive(Model, Debug, Clone)]
+    /// #[dynamo(table = "accounts")]
+    /// struct Account { #[dynamo(hash_key)] id: String, billing_email: String, contact_email: String }
+    ///
+    /// let rendered = Account::BILLING_EMAIL.eq_path(&Account::CONTACT_EMAIL).render()?;
+    /// assert_eq!(rendered.expression, "#n0 = #n1");
+    /// assert_eq!(rendered.names["#n0"], "billing_email");
+    /// assert_eq!(rendered.names["#n1"], "contact_email");
+    /// assert!(rendered.values.is_empty());
+    /// # Ok::<(), dynamo_model::Error>(())
+    /// ```
     pub fn eq_path<G>(&self, other: &Path<M, T, G>) -> Condition<M> {
         self.compare_path(Comparator::Eq, other)
     }
 
-    /// `attribute_exists(path)`
+    /// `attribute_exists(path)`: the item has the attribute (a `Some` of an `Option`
+    /// field, a non-empty set, a map entry under a key…).
+    ///
+    /// ```
+    /// use dynamo_model::expr::Condition;
+    /// use dynamo_model::{AttributeValue, Model};
+    ///
+    /// #[derive(Model, Debug, Clone)]
+    /// #[dynamo(table = "orders")]
+    /// struct Order { #[dynamo(hash_key)] id: String, status: String, total: i64, note: Option<String> }
+    ///
+    /// let rendered = Order::NOTE.exists().render()?;
+    /// assert_eq!(rendered.expression, "attribute_exists(#n0)");
+    /// assert_eq!(rendered.names["#n0"], "note");
+    /// assert!(rendered.values.is_empty());
+    /// # Ok::<(), dynamo_model::Error>(())
+    /// ```
     pub fn exists(&self) -> Condition<M> {
         Condition::from_node(self.seen(Node::Exists(self.expr.clone())))
     }
 
-    /// `attribute_not_exists(path)`
+    /// `attribute_not_exists(path)`: the item lacks the attribute (`None`, an empty
+    /// set, an absent map entry…). On a key attribute of a write's condition, it means
+    /// no item is stored under the key.
+    ///
+    /// ```
+    /// use dynamo_model::expr::Condition;
+    /// use dynamo_model::{AttributeValue, Model};
+    ///
+    /// #[derive(Model, Debug, Clone)]
+    /// #[dynamo(table = "orders")]
+    /// struct Order { #[dynamo(hash_key)] id: String, status: String, total: i64, note: Option<String> }
+    ///
+    /// let rendered = Order::NOTE.not_exists().render()?;
+    /// assert_eq!(rendered.expression, "attribute_not_exists(#n0)");
+    /// assert_eq!(rendered.names["#n0"], "note");
+    /// # Ok::<(), dynamo_model::Error>(())
+    /// ```
     pub fn not_exists(&self) -> Condition<M> {
         Condition::from_node(self.seen(Node::NotExists(self.expr.clone())))
     }
 
-    /// `attribute_type(path, type)`
+    /// `attribute_type(path, type)`: the attribute holds a value of that DynamoDB type.
+    /// The type is sent as a value (`"S"`, `"N"`, `"BOOL"`…).
+    ///
+    /// ```
+    /// use dynamo_model::expr::AttributeType;
+    /// use dynamo_model::{AttributeValue, Model};
+    ///
+    /// #[derive(Model, Debug, Clone)]
+    /// #[dynamo(table = "events")]
+    /// struct Event { #[dynamo(hash_key)] id: String, payload: AttributeValue }
+    ///
+    /// let rendered = Event::PAYLOAD.attribute_type(AttributeType::M).render()?;
+    /// assert_eq!(rendered.expression, "attribute_type(#n0, :v0)");
+    /// assert_eq!(rendered.values[":v0"], AttributeValue::S("M".into()));
+    /// # Ok::<(), dynamo_model::Error>(())
+    /// ```
     pub fn attribute_type(&self, ty: AttributeType) -> Condition<M> {
         Condition::from_node(self.seen_as(false, Node::Type { path: self.expr.clone(), ty }))
     }
 
-    /// `size(path)`: the length of a string or binary, the element count of a list,
-    /// map or set; compare it with `eq`, `gt`, … on the result.
+    /// `size(path)`: the length of a string or binary, the element count of
+    /// a list, map or set; compare it with `eq`, `gt`, … on the result ([`Size`]).
+    /// Only types DynamoDB measures have it ([`HasSize`]).
+    ///
+    /// ```
+    /// use std::collections::BTreeSet;
+    /// use dynamo_model::{AttributeValue, Model};
+    ///
+    /// #[derive(Model, Debug, Clone)]
+    /// #[dynamo(table = "orders")]
+    /// struct Order { #[dynamo(hash_key)] id: String, tags: BTreeSet<String>, history: Vec<String> }
+    ///
+    /// let rendered = (Order::TAGS.size().ge(2) & Order::HISTORY.size().lt(100)).render()?;
+    /// assert_eq!(rendered.expression, "size(#n0) >= :v0 AND size(#n1) < :v1");
+    /// assert_eq!(rendered.names["#n0"], "tags");
+    /// assert_eq!(rendered.values[":v0"], AttributeValue::N("2".into()));
+    /// assert_eq!(rendered.values[":v1"], AttributeValue::N("100".into()));
+    /// # Ok::<(), dynamo_model::Error>(())
+    /// ```
     pub fn size(&self) -> Size<M>
     where
         T: HasSize,
@@ -600,8 +842,31 @@ impl<M, T, F> Path<M, T, F> {
     }
 
     /// `contains(path, needle)`: a substring of a string, an element of a list, a member
-    /// of a set. The needle goes through the field's `set` transform as a stored value
-    /// would.
+    /// of a set. The needle has the element's type and goes through the field's `set`
+    /// transform as a stored value would.
+    ///
+    /// ```
+    /// use std::collections::BTreeSet;
+    /// use dynamo_model::{AttributeValue, Model};
+    ///
+    /// #[derive(Model, Debug, Clone)]
+    /// #[dynamo(table = "orders")]
+    /// struct Order {
+    ///     #[dynamo(hash_key)] id: String,
+    ///     title: String,
+    ///     tags: BTreeSet<String>,
+    ///     totals: Vec<i64>,
+    /// }
+    ///
+    /// let rendered = (Order::TITLE.contains("gift") | Order::TAGS.contains("gift")).render()?;
+    /// assert_eq!(rendered.expression, "contains(#n0, :v0) OR contains(#n1, :v0)");
+    /// assert_eq!(rendered.values[":v0"], AttributeValue::S("gift".into())); // a member, not a set
+    ///
+    /// let rendered = Order::TOTALS.contains(7).render()?; // an element of a list
+    /// assert_eq!(rendered.expression, "contains(#n0, :v0)");
+    /// assert_eq!(rendered.values[":v0"], AttributeValue::N("7".into()));
+    /// # Ok::<(), dynamo_model::Error>(())
+    /// ```
     pub fn contains(&self, needle: impl IntoValue<T::Needle>) -> Condition<M>
     where
         T: Containable,
@@ -631,7 +896,26 @@ impl<M, T, F> Path<M, T, F> {
 }
 
 impl<M, T, F> Path<M, T, F> {
-    /// `path < value`
+    /// `path < value`. Only strings, numbers, binaries and times are ordered
+    /// ([`Ordered`]); strings and binaries compare byte by byte. On the sort key, it is
+    /// also a query's key condition.
+    ///
+    /// ```
+    /// use dynamo_model::expr::Condition;
+    /// use dynamo_model::{AttributeValue, Model};
+    ///
+    /// #[derive(Model, Debug, Clone)]
+    /// #[dynamo(table = "orders")]
+    /// struct Order { #[dynamo(hash_key)] id: String, status: String, total: i64, note: Option<String> }
+    ///
+    /// let rendered = Condition::from(Order::TOTAL.lt(1_000)).render()?;
+    /// assert_eq!(rendered.expression, "#n0 < :v0");
+    /// assert_eq!(rendered.values[":v0"], AttributeValue::N("1000".into()));
+    ///
+    /// let range = Order::TOTAL.gt(10) & Order::TOTAL.le(20);
+    /// assert_eq!(range.render()?.expression, "#n0 > :v0 AND #n0 <= :v1");
+    /// # Ok::<(), dynamo_model::Error>(())
+    /// ```
     pub fn lt(&self, value: impl IntoValue<T>) -> KeyComparison<M, F>
     where
         T: Ordered,
@@ -664,7 +948,26 @@ impl<M, T, F> Path<M, T, F> {
     }
 
     /// `path BETWEEN low AND high` (both ends included); `low` above `high` is an
-    /// [`Error::InvalidRequest`](crate::Error::InvalidRequest) before sending.
+    /// [`Error::InvalidRequest`](crate::Error::InvalidRequest) before sending. On the
+    /// sort key, it is also a query's key condition.
+    ///
+    /// ```
+    /// use dynamo_model::expr::Condition;
+    /// use dynamo_model::{AttributeValue, Model};
+    ///
+    /// #[derive(Model, Debug, Clone)]
+    /// #[dynamo(table = "orders")]
+    /// struct Order { #[dynamo(hash_key)] id: String, status: String, total: i64, note: Option<String> }
+    ///
+    /// let rendered = Condition::from(Order::TOTAL.between(10, 20)).render()?;
+    /// assert_eq!(rendered.expression, "#n0 BETWEEN :v0 AND :v1");
+    /// assert_eq!(rendered.values[":v0"], AttributeValue::N("10".into()));
+    /// assert_eq!(rendered.values[":v1"], AttributeValue::N("20".into()));
+    ///
+    /// let reversed = Condition::from(Order::TOTAL.between(20, 10)).render().unwrap_err();
+    /// assert_eq!(reversed.to_string(), "Order: between on `total` has its low bound above its high one");
+    /// # Ok::<(), dynamo_model::Error>(())
+    /// ```
     pub fn between(&self, low: impl IntoValue<T>, high: impl IntoValue<T>) -> KeyComparison<M, F>
     where
         T: Ordered,
@@ -676,6 +979,17 @@ impl<M, T, F> Path<M, T, F> {
     }
 
     /// `path < other`, two attributes of the same item.
+    ///
+    /// ```
+    /// use dynamo_model::Model;
+    ///
+    /// #[derive(Model, Debug, Clone)]
+    /// #[dynamo(table = "accounts")]
+    /// struct Account { #[dynamo(hash_key)] id: String, used: i64, quota: i64 }
+    ///
+    /// assert_eq!(Account::USED.lt_path(&Account::QUOTA).render()?.expression, "#n0 < #n1");
+    /// # Ok::<(), dynamo_model::Error>(())
+    /// ```
     pub fn lt_path<G>(&self, other: &Path<M, T, G>) -> Condition<M>
     where
         T: Ordered,
@@ -693,7 +1007,22 @@ impl<M, T, F> Path<M, T, F> {
 }
 
 impl<M, F> Path<M, String, F> {
-    /// `begins_with(path, prefix)`
+    /// `begins_with(path, prefix)`: the string starts with `prefix`. On the sort key, it
+    /// is also a query's key condition.
+    ///
+    /// ```
+    /// use dynamo_model::expr::Condition;
+    /// use dynamo_model::{AttributeValue, Model};
+    ///
+    /// #[derive(Model, Debug, Clone)]
+    /// #[dynamo(table = "orders")]
+    /// struct Order { #[dynamo(hash_key)] id: String, status: String, total: i64, note: Option<String> }
+    ///
+    /// let rendered = Condition::from(Order::STATUS.begins_with("ship")).render()?;
+    /// assert_eq!(rendered.expression, "begins_with(#n0, :v0)");
+    /// assert_eq!(rendered.values[":v0"], AttributeValue::S("ship".into()));
+    /// # Ok::<(), dynamo_model::Error>(())
+    /// ```
     pub fn begins_with(&self, prefix: impl IntoValue<String>) -> KeyComparison<M, F> {
         KeyComparison::new(
             self.seen_as(true, Node::BeginsWith { path: self.expr.clone(), prefix: self.operand(prefix) }),
@@ -710,7 +1039,8 @@ impl<M, F> Path<M, Vec<u8>, F> {
     }
 }
 
-/// `size(path)` of an attribute, to compare with a number.
+/// `size(path)` of an attribute, to compare with a number: made by [`Path::size`], which
+/// has an example.
 #[derive(Debug, Clone)]
 pub struct Size<M> {
     path: PathExpr,

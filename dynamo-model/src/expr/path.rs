@@ -316,6 +316,16 @@ type Outer<T> = Arc<dyn Fn(&T) -> T + Send + Sync>;
 
 /// A typed path to an attribute of model `M` holding a `T`. `F` marks top-level fields
 /// (see [`Field`]); nested paths are [`Nested`].
+///
+/// `#[derive(Model)]` and `#[derive(Document)]` generate one per field, as an associated
+/// constant named after it (`Order::TOTAL_CENTS`). Conditions are built from it
+/// ([`eq`](Path::eq), [`between`](Path::between), [`exists`](Path::exists),
+/// [`size`](Path::size)…), updates take it ([`Update::set`](crate::ops::Update::set),
+/// [`add`](crate::ops::Update::add), [`remove`](crate::ops::Update::remove)…), and
+/// [`then`](Path::then), [`index`](Path::index) and [`key`](Path::key) lead into a
+/// nested document, a list element or a map entry. Its `Display` is the path as
+/// DynamoDB documents write it (`address.city`, `lines[2]`); in requests every name in
+/// it is a placeholder.
 pub struct Path<M, T, F = Nested> {
     pub(crate) expr: PathExpr,
     pub(crate) codec: Codec<T>,
@@ -489,6 +499,26 @@ impl<M, T, F> Path<M, T, F> {
 
     /// A field of the nested document this path holds. (Rules of this field that only
     /// its whole value can be checked against make writes inside it refused.)
+    ///
+    /// ```
+    /// use dynamo_model::{AttributeValue, Document, Model};
+    ///
+    /// #[derive(Document, Debug, Clone, PartialEq)]
+    /// struct Address { city: String, zip: String }
+    ///
+    /// #[derive(Model, Debug, Clone)]
+    /// #[dynamo(table = "orders")]
+    /// struct Order { #[dynamo(hash_key)] id: String, shipping: Address }
+    ///
+    /// let city = Order::SHIPPING.then(Address::CITY);
+    /// assert_eq!(city.to_string(), "shipping.city");
+    /// let rendered = city.ne("Porto").render()?;
+    /// assert_eq!(rendered.expression, "#n0.#n1 <> :v0");
+    /// assert_eq!(rendered.names["#n0"], "shipping");
+    /// assert_eq!(rendered.names["#n1"], "city");
+    /// assert_eq!(rendered.values[":v0"], AttributeValue::S("Porto".into()));
+    /// # Ok::<(), dynamo_model::Error>(())
+    /// ```
     pub fn then<U, G>(&self, field: Path<T, U, G>) -> Path<M, U, Nested>
     where
         T: ToAttribute,
@@ -537,6 +567,21 @@ impl<M, E: ToAttribute + Clone + 'static, F> Path<M, Vec<E>, F> {
     /// element as it would inside the list. (A `Vec<u8>` is binary, not a list: a
     /// request using one of its "elements" is an
     /// [`Error::InvalidRequest`](crate::Error::InvalidRequest).)
+    ///
+    /// ```
+    /// use dynamo_model::expr::Condition;
+    /// use dynamo_model::{AttributeValue, Model};
+    ///
+    /// #[derive(Model, Debug, Clone)]
+    /// #[dynamo(table = "orders")]
+    /// struct Order { #[dynamo(hash_key)] id: String, history: Vec<String> }
+    ///
+    /// let rendered = Condition::from(Order::HISTORY.index(0).eq("created")).render()?;
+    /// assert_eq!(rendered.expression, "#n0[0] = :v0"); // the index is written as it is
+    /// assert_eq!(rendered.names["#n0"], "history");
+    /// assert_eq!(rendered.values[":v0"], AttributeValue::S("created".into()));
+    /// # Ok::<(), dynamo_model::Error>(())
+    /// ```
     pub fn index(&self, index: usize) -> Path<M, E, Nested> {
         let binary = matches!(E::__vec_to_attribute(&[]), Ok(Some(AttributeValue::B(_))));
         let segment = if binary { Segment::ByteIndex(index) } else { Segment::Index(index) };
@@ -562,6 +607,23 @@ where
 {
     /// The map entry under `key`. The map field's `set` transform applies to the entry as
     /// it would inside the map.
+    ///
+    /// ```
+    /// use std::collections::HashMap;
+    /// use dynamo_model::expr::Condition;
+    /// use dynamo_model::{AttributeValue, Model};
+    ///
+    /// #[derive(Model, Debug, Clone)]
+    /// #[dynamo(table = "products")]
+    /// struct Product { #[dynamo(hash_key)] id: String, prices: HashMap<String, i64> }
+    ///
+    /// let rendered = Condition::from(Product::PRICES.key("eur").gt(100)).render()?;
+    /// assert_eq!(rendered.expression, "#n0.#n1 > :v0"); // the key is a name placeholder too
+    /// assert_eq!(rendered.names["#n0"], "prices");
+    /// assert_eq!(rendered.names["#n1"], "eur");
+    /// assert_eq!(rendered.values[":v0"], AttributeValue::N("100".into()));
+    /// # Ok::<(), dynamo_model::Error>(())
+    /// ```
     pub fn key(&self, key: impl Into<String>) -> Path<M, V, Nested> {
         let key = key.into();
         let outer = self.codec.transform.map(|transform| {

@@ -24,14 +24,16 @@ const MAX_IN_OPERANDS: usize = 100;
 const MAX_LIST_INDEX: usize = i32::MAX as usize;
 use crate::Result;
 
-/// Expression strings and their placeholder maps, as one request sends them.
+/// One expression and its placeholder maps, as a request would send them: what
+/// [`Condition::render`](super::Condition::render) returns (which has an example). A
+/// request's own expressions are in its [`Expressions`](crate::compile::Expressions).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Rendered {
     /// The expression.
     pub expression: String,
-    /// `#nN` → attribute name.
+    /// `#nN` → attribute name (DynamoDB's `ExpressionAttributeNames`).
     pub names: HashMap<String, String>,
-    /// `:vN` → value.
+    /// `:vN` → value (DynamoDB's `ExpressionAttributeValues`).
     pub values: HashMap<String, AttributeValue>,
 }
 

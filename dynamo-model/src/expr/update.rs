@@ -59,7 +59,8 @@ impl Action {
 }
 
 /// Arithmetic for `SET path = a + b` / `a - b`, built from a path with
-/// [`Path::plus`] / [`Path::minus`].
+/// [`Path::plus`] / [`Path::minus`] and given to
+/// [`Update::set_to`](crate::ops::Update::set_to).
 #[derive(Debug, Clone)]
 pub struct Arithmetic<M, T> {
     pub(crate) value: SetValue,
@@ -146,12 +147,42 @@ impl<M, T: Numeric, F> Path<M, T, F> {
     /// `path + n`, for [`Update::set_to`](crate::ops::Update::set_to). The attribute must
     /// exist ([`Error::PathNotFound`](crate::Error::PathNotFound) otherwise; `add` counts an
     /// absent attribute as 0).
+    ///
+    /// The update carries the conditions that keep the result within the target's `min`
+    /// and `max` and its type's range: here, `total` must be at most `i64::MAX - 5`
+    /// before 5 is added.
+    ///
+    /// ```
+    /// use dynamo_model::{AttributeValue, Db, Model};
+    ///
+    /// #[derive(Model, Debug, Clone)]
+    /// #[dynamo(table = "orders")]
+    /// struct Order { #[dynamo(hash_key)] id: String, total: i64, previous_total: i64 }
+    ///
+    /// # let db = Db::new(aws_sdk_dynamodb::Client::from_conf(aws_sdk_dynamodb::Config::builder()
+    /// #     .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest()).build()));
+    /// let update = Order::update(&db, Order::key("o1")).set_to(&Order::TOTAL, Order::TOTAL.plus(5));
+    /// let expressions = update.compile()?.expressions;
+    /// assert_eq!(expressions.update.as_deref(), Some("SET #n0 = #n0 + :v0"));
+    /// assert_eq!(
+    ///     expressions.condition.as_deref(),
+    ///     Some("attribute_exists(#n1) AND #n0 <= :v1 AND attribute_exists(#n0)")
+    /// );
+    /// let values = expressions.values.unwrap();
+    /// assert_eq!(values[":v0"], AttributeValue::N("5".into()));
+    /// assert_eq!(values[":v1"], AttributeValue::N((i64::MAX - 5).to_string()));
+    ///
+    /// // The source may be another field of the same type.
+    /// let update = Order::update(&db, Order::key("o1")).set_to(&Order::TOTAL, Order::PREVIOUS_TOTAL.minus(1));
+    /// assert_eq!(update.compile()?.expressions.update.as_deref(), Some("SET #n0 = #n1 - :v0"));
+    /// # Ok::<(), dynamo_model::Error>(())
+    /// ```
     pub fn plus(&self, n: impl IntoValue<T>) -> Arithmetic<M, T> {
         self.arithmetic(n.into_value(), false)
     }
 
     /// `path - n`, for [`Update::set_to`](crate::ops::Update::set_to); the attribute must
-    /// exist.
+    /// exist. See [`plus`](Path::plus) for an example.
     pub fn minus(&self, n: impl IntoValue<T>) -> Arithmetic<M, T> {
         self.arithmetic(n.into_value(), true)
     }

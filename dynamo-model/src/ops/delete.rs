@@ -61,8 +61,19 @@ impl<'a, M: Model> Delete<'a, M> {
 
     async fn send(self) -> Result<Returned<Option<M>>> {
         let (request, failure) = self.compile()?.into_parts(self.db.client());
-        let output = self.db.send_write("DeleteItem", failure, request.send()).await?;
-        Ok(Returned::new(output.attributes.filter(|item| !item.is_empty()).map(M::from_item).transpose()))
+        let table = failure.table.clone();
+        let (output, attempts) = self
+            .db
+            .send_write_seen("DeleteItem", failure, request.set_return_consumed_capacity(self.db.capacity()).send())
+            .await?;
+        let old = output.attributes.filter(|item| !item.is_empty());
+        // No item before the last attempt, after an earlier one that may have deleted it:
+        // whether there was one is unknown, and "there was none" would be a guess.
+        if old.is_none() && attempts.unsettled {
+            let cause = crate::Error::NotFound { model: M::NAME, table: table.clone() };
+            return Err(attempts.settle("DeleteItem", &table, cause));
+        }
+        Ok(Returned::new(old.map(M::from_item).transpose()))
     }
 }
 

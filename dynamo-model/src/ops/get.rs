@@ -74,7 +74,28 @@ impl<'a, M: Model, P: Document> Get<'a, M, P> {
     }
 
     /// Decodes into `Q`, reading only its attributes (and the key): a lighter struct
-    /// with some of the model's fields (`#[derive(Document)]`).
+    /// with some of the model's fields (`#[derive(Document)]`). The request carries a
+    /// projection of `Q`'s attributes and the model's keys.
+    ///
+    /// ```
+    /// use dynamo_model::{Db, Document, Model};
+    ///
+    /// #[derive(Model, Debug, Clone)]
+    /// #[dynamo(table = "orders")]
+    /// struct Order { #[dynamo(hash_key)] id: String, status: String, total: i64, note: Option<String> }
+    ///
+    /// #[derive(Document, Debug, Clone)]
+    /// struct OrderStatus { status: String }
+    ///
+    /// # let db = Db::new(aws_sdk_dynamodb::Client::from_conf(aws_sdk_dynamodb::Config::builder()
+    /// #     .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest()).build()));
+    /// let get = Order::get(&db, Order::key("o1")).project_into::<OrderStatus>();
+    /// let expressions = get.compile()?.expressions;
+    /// assert_eq!(expressions.projection.as_deref(), Some("#n0, #n1"));
+    /// let names = expressions.names.unwrap();
+    /// assert_eq!((names["#n0"].as_str(), names["#n1"].as_str()), ("status", "id"));
+    /// # Ok::<(), dynamo_model::Error>(())
+    /// ```
     pub fn project_into<Q: Document>(self) -> Get<'a, M, Q> {
         Get {
             db: self.db,
@@ -85,7 +106,8 @@ impl<'a, M: Model, P: Document> Get<'a, M, P> {
         }
     }
 
-    /// The checked description of the request.
+    /// The checked description of the request: table, key, consistency and, for
+    /// [`project_into`](Get::project_into), the projection.
     pub fn compile(&self) -> Result<CompiledGet> {
         let mut compiler = Compiler::new(M::NAME);
         if P::ATTRIBUTES != M::ATTRIBUTES {
@@ -132,7 +154,14 @@ impl<'a, M: Model, P: Document> Get<'a, M, P> {
     async fn send(self) -> Result<Option<P>> {
         let compiled = self.compile()?;
         let table = compiled.table.clone();
-        let output = self.db.send("GetItem", &table, compiled.into_request(self.db.client()).send()).await?;
+        let output = self
+            .db
+            .send(
+                "GetItem",
+                &table,
+                compiled.into_request(self.db.client()).set_return_consumed_capacity(self.db.capacity()).send(),
+            )
+            .await?;
         // An item of another model of a shared table is not one of this model's.
         let item = output
             .item

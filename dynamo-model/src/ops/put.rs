@@ -109,7 +109,7 @@ impl<'a, M: Model> Put<'a, M> {
     async fn send(self) -> Result<M> {
         let (compiled, stored) = self.prepare()?;
         let (request, failure) = compiled.into_parts(self.db.client());
-        self.db.send_write("PutItem", failure, request.send()).await?;
+        self.db.send_write("PutItem", failure, request.set_return_consumed_capacity(self.db.capacity()).send()).await?;
         Ok(stored)
     }
 }

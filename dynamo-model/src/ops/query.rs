@@ -91,7 +91,43 @@ impl<'a, M: Document, S: KeySpace<Model = M>> Query<'a, M, S, M> {
 impl<'a, M: Document, S: KeySpace<Model = M>, P: Document> Query<'a, M, S, P> {
     /// The sort-key condition: `eq`, `lt`, `le`, `gt`, `ge`, `between` or
     /// `begins_with` on the sort key of the table or index queried. Its values are key
-    /// values: not empty, at most 1024 bytes.
+    /// values: not empty, at most 1024 bytes. It joins the partition key's `=` in the
+    /// key condition; a comparison of any other attribute does not compile here (it
+    /// goes in [`filter`](Query::filter)).
+    ///
+    /// ```
+    /// use dynamo_model::{AttributeValue, Db, Model};
+    ///
+    /// #[derive(Model, Debug, Clone)]
+    /// #[dynamo(table = "orders", gsi(name = "by_status", hash = status, range = total))]
+    /// struct Order {
+    ///     #[dynamo(hash_key)] customer: String,
+    ///     #[dynamo(range_key)] id: String,
+    ///     status: String,
+    ///     total: i64,
+    /// }
+    ///
+    /// # let db = Db::new(aws_sdk_dynamodb::Client::from_conf(aws_sdk_dynamodb::Config::builder()
+    /// #     .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest()).build()));
+    /// let key_condition = |query: dynamo_model::ops::Query<'_, Order>| query.compile().map(|c| c.expressions.key_condition);
+    /// let in_2026 = Order::query(&db, "c1").range(Order::ID.begins_with("2026-"));
+    /// assert_eq!(key_condition(in_2026)?.as_deref(), Some("#n0 = :v0 AND begins_with(#n1, :v1)"));
+    /// let first_half = Order::query(&db, "c1").range(Order::ID.between("2026-01", "2026-06"));
+    /// assert_eq!(key_condition(first_half)?.as_deref(), Some("#n0 = :v0 AND #n1 BETWEEN :v1 AND :v2"));
+    /// let whole_partition = Order::query(&db, "c1");
+    /// assert_eq!(key_condition(whole_partition)?.as_deref(), Some("#n0 = :v0"));
+    ///
+    /// // On an index, its own keys: `status` and `total`.
+    /// let big = Order::BY_STATUS.query(&db, "paid").range(Order::TOTAL.gt(100)).compile()?;
+    /// assert_eq!(big.index, Some("by_status"));
+    /// assert_eq!(big.expressions.key_condition.as_deref(), Some("#n0 = :v0 AND #n1 > :v1"));
+    /// let names = big.expressions.names.unwrap();
+    /// assert_eq!((names["#n0"].as_str(), names["#n1"].as_str()), ("status", "total"));
+    /// let values = big.expressions.values.unwrap();
+    /// assert_eq!(values[":v0"], AttributeValue::S("paid".into()));
+    /// assert_eq!(values[":v1"], AttributeValue::N("100".into()));
+    /// # Ok::<(), dynamo_model::Error>(())
+    /// ```
     pub fn range(mut self, condition: impl SortKeyCondition<S>) -> Self {
         let (condition, filter) = condition.__into_parts();
         self.options.range_filter = filter.map(|filter| filter.node);
@@ -121,7 +157,25 @@ impl<'a, M: Document, S: KeySpace<Model = M>, P: Document> Query<'a, M, S, P> {
         Ok(self.reader(Purpose::Items)?.read)
     }
 
-    /// The `Query` request of the first page, unsent.
+    /// The `Query` request of the first page, unsent: the SDK's fluent builder, which
+    /// `as_input()` shows.
+    ///
+    /// ```
+    /// use dynamo_model::{Db, Model};
+    ///
+    /// #[derive(Model, Debug, Clone)]
+    /// #[dynamo(table = "orders")]
+    /// struct Order { #[dynamo(hash_key)] customer: String, #[dynamo(range_key)] id: String, status: String }
+    ///
+    /// # let db = Db::new(aws_sdk_dynamodb::Client::from_conf(aws_sdk_dynamodb::Config::builder()
+    /// #     .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest()).build()));
+    /// let request = Order::query(&db, "c1").descending().filter(Order::STATUS.ne("cancelled")).request()?;
+    /// let input = request.as_input();
+    /// assert_eq!(input.get_key_condition_expression().as_deref(), Some("#n0 = :v0"));
+    /// assert_eq!(input.get_filter_expression().as_deref(), Some("#n1 <> :v1"));
+    /// assert_eq!(input.get_scan_index_forward(), &Some(false));
+    /// # Ok::<(), dynamo_model::Error>(())
+    /// ```
     pub fn request(&self) -> Result<QueryFluentBuilder> {
         Ok(self.compile()?.query(self.db.client(), self.descending, None))
     }

@@ -49,12 +49,28 @@ impl<'a> Reader<'a> {
         match self.read.kind {
             ReadKind::Query { descending } => {
                 let request = self.read.query(client, descending, start);
-                let output = self.db.send_on("Query", table, self.read.index, request.send()).await?;
+                let output = self
+                    .db
+                    .send_on(
+                        "Query",
+                        table,
+                        self.read.index,
+                        request.set_return_consumed_capacity(self.db.capacity()).send(),
+                    )
+                    .await?;
                 Ok(RawPage::new(output.items, output.last_evaluated_key, output.count))
             }
             ReadKind::Scan { segment } => {
                 let request = self.read.scan(client, segment, start);
-                let output = self.db.send_on("Scan", table, self.read.index, request.send()).await?;
+                let output = self
+                    .db
+                    .send_on(
+                        "Scan",
+                        table,
+                        self.read.index,
+                        request.set_return_consumed_capacity(self.db.capacity()).send(),
+                    )
+                    .await?;
                 Ok(RawPage::new(output.items, output.last_evaluated_key, output.count))
             }
         }
@@ -468,8 +484,10 @@ macro_rules! read_options {
             self
         }
 
-        /// Reads only this attribute (with any others selected, and the keys); the
-        /// result still decodes into `P`, so fields not read need defaults.
+        /// Reads only this attribute (with any others selected, and the keys): a
+        /// projection (see [`Scan`]($crate::ops::Scan)'s example). The result still
+        /// decodes into `P`, so fields not read need defaults; a path inside a field
+        /// (`.then`, `.index`, `.key`) reads that part only.
         pub fn select<T, F>(mut self, path: &$crate::expr::Path<M, T, F>) -> Self {
             if let Some(reason) = path.unseen(false) {
                 self.options.unreadable.get_or_insert(reason);

@@ -80,7 +80,10 @@ pub enum StreamView {
     NewImage,
     /// The item as it was before the change.
     OldImage,
-    /// Both: what typed [`stream`](crate::stream) changes need to say what moved.
+    /// Both: what typed [`stream`] changes need to say what moved (feature `streams`).
+    ///
+    #[cfg_attr(feature = "streams", doc = "[`stream`]: crate::stream")]
+    #[cfg_attr(not(feature = "streams"), doc = "[`stream`]: crate#features")]
     NewAndOldImages,
 }
 
@@ -243,6 +246,42 @@ impl<T> std::fmt::Debug for Partition<T> {
 /// Its comparisons follow the stored text: integers (zero-padded) compare as numbers,
 /// strings as their text, which is their order too except that a string sorts right
 /// after its own prefix only when the next character sorts after `#`.
+///
+/// A query's key condition stays within the model's own keys: a field given fixes a
+/// prefix (`begins_with`), a comparison becomes a `BETWEEN` whose other end is the
+/// last key of the template (`$` is the character after the `#` separator).
+///
+/// ```
+/// use dynamo_model::{AttributeValue, Db, Model, Table};
+///
+/// #[derive(Table)]
+/// #[dynamo(name = "app")]
+/// struct AppTable;
+///
+/// #[derive(Model, Debug, Clone, PartialEq)]
+/// #[dynamo(table = AppTable, entity = "ORDER", hash = "USER#{user_id}", range = "ORDER#{created}#{order_id}")]
+/// struct Order { user_id: String, created: u32, order_id: String, total: i64 }
+///
+/// # let db = Db::new(aws_sdk_dynamodb::Client::from_conf(aws_sdk_dynamodb::Config::builder()
+/// #     .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest()).build()));
+/// let november = Order::query(&db, "42").range(Order::sk().created_between(20261101u32, 20261130u32));
+/// let expressions = november.compile()?.expressions;
+/// assert_eq!(expressions.key_condition.as_deref(), Some("#n0 = :v0 AND #n1 BETWEEN :v1 AND :v2"));
+/// assert_eq!(expressions.filter.as_deref(), Some("#n2 = :v3")); // the entity marker
+/// let names = expressions.names.unwrap();
+/// assert_eq!([&names["#n0"], &names["#n1"], &names["#n2"]], ["pk", "sk", "_type"]);
+/// let values = expressions.values.unwrap();
+/// assert_eq!(values[":v0"], AttributeValue::S("USER#42".into()));
+/// assert_eq!(values[":v1"], AttributeValue::S("ORDER#0020261101#".into()));
+/// assert_eq!(values[":v2"], AttributeValue::S("ORDER#0020261130$".into()));
+/// assert_eq!(values[":v3"], AttributeValue::S("ORDER".into()));
+///
+/// // One day: a field given is a prefix.
+/// let day = Order::query(&db, "42").range(Order::sk().created(20261121u32)).compile()?.expressions;
+/// assert_eq!(day.key_condition.as_deref(), Some("#n0 = :v0 AND begins_with(#n1, :v1)"));
+/// assert_eq!(day.values.unwrap()[":v1"], AttributeValue::S("ORDER#0020261121#".into()));
+/// # Ok::<(), dynamo_model::Error>(())
+/// ```
 pub struct SortKey<S> {
     attribute: &'static str,
     segments: &'static [Segment],

@@ -182,6 +182,11 @@ impl From<Error> for ApiError {
             Error::NotFound { .. } | Error::VersionConflict { current: None, .. } => not_found(),
             Error::VersionConflict { .. } => ApiError::new(StatusCode::CONFLICT, "the item changed: read it again")
                 .field("version", "the item's current version"),
+            // The write may have been applied: the client reads before writing again.
+            error @ Error::OutcomeUnknown { .. } => {
+                eprintln!("items-api: {error}");
+                ApiError::new(StatusCode::GATEWAY_TIMEOUT, "the write may or may not have been applied: read the item")
+            }
             error if error.is_retryable() || matches!(&error, Error::Service { code: None, .. }) => {
                 eprintln!("items-api: DynamoDB unavailable: {error}");
                 ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "the database is unavailable: try again")

@@ -6,6 +6,7 @@
 
 pub(crate) mod batch;
 mod layering;
+pub(crate) mod network;
 mod tx;
 
 use std::fmt::Debug;
