@@ -1588,11 +1588,11 @@ mod lost_responses {
         Ver { id: id.into(), body: "b".into(), note: String::new(), version: 0 }
     }
 
-    // When the answer to an applied write is lost, the SDK's own retry sends it again:
-    // the outcome of the first attempt is unknown to the library, and the retry's answer
-    // is what the caller gets. These tests pin what happens today, so that the retry
-    // policy of the send path (which should report such an outcome as unknown) changes
-    // them knowingly.
+    // When the answer to an applied write is lost, the SDK's own retry sends it again.
+    // A conditional write's retry then fails its own condition, and the library reports
+    // the outcome as unknown (with that failure as the cause), never as the failure. A
+    // non-idempotent `ADD` without a guard is applied twice, as with any DynamoDB client:
+    // the README says so.
 
     /// A non-idempotent `ADD` whose answer is lost is applied twice.
     #[test]
@@ -1615,7 +1615,7 @@ mod lost_responses {
     }
 
     #[test]
-    fn a_create_whose_response_is_lost_is_reported_as_already_exists() {
+    fn a_create_whose_response_is_lost_is_reported_as_unknown() {
         run(|db| async move {
             Ver::create_table(&db).await.unwrap();
             let (pdb, dropped) = through_proxy(&db, "DynamoDB_20120810.PutItem").await;
@@ -1624,12 +1624,15 @@ mod lost_responses {
             assert_eq!(dropped.load(Ordering::SeqCst), 2, "one answer dropped, one retry");
             let stored = raw::<Ver>(&db, &item.key()).await;
             assert!(stored.is_some(), "the first attempt wrote the item");
-            assert!(matches!(result, Err(Error::AlreadyExists { .. })), "{result:?}");
+            let Err(Error::OutcomeUnknown { operation: "PutItem", attempts: 2, cause, .. }) = result else {
+                panic!("{result:?}")
+            };
+            assert!(matches!(*cause, Error::AlreadyExists { .. }), "the retry's answer: {cause:?}");
         });
     }
 
     #[test]
-    fn a_versioned_put_whose_response_is_lost_is_reported_as_a_version_conflict() {
+    fn a_versioned_put_whose_response_is_lost_is_reported_as_unknown() {
         run(|db| async move {
             Ver::create_table(&db).await.unwrap();
             let stored = Ver::put(&db, &ver("lost-put")).await.unwrap();
@@ -1638,12 +1641,13 @@ mod lost_responses {
             let result = Ver::put(&pdb, &next).await;
             let now = Ver::get(&db, next.key()).consistent().await.unwrap().unwrap();
             assert_eq!((now.body.as_str(), now.version), ("second", 2), "the first attempt wrote it");
-            assert!(matches!(result, Err(Error::VersionConflict { expected: 1, .. })), "{result:?}");
+            let Err(Error::OutcomeUnknown { operation: "PutItem", cause, .. }) = result else { panic!("{result:?}") };
+            assert!(matches!(*cause, Error::VersionConflict { expected: 1, .. }), "the retry's answer: {cause:?}");
         });
     }
 
     #[test]
-    fn an_update_with_expect_version_whose_response_is_lost_is_reported_as_a_version_conflict() {
+    fn an_update_with_expect_version_whose_response_is_lost_is_reported_as_unknown() {
         run(|db| async move {
             Ver::create_table(&db).await.unwrap();
             let stored = Ver::put(&db, &ver("lost-update")).await.unwrap();
@@ -1651,7 +1655,10 @@ mod lost_responses {
             let result = Ver::update(&pdb, stored.key()).set(&Ver::BODY, "changed").expect_version(1).await;
             let now = Ver::get(&db, stored.key()).consistent().await.unwrap().unwrap();
             assert_eq!(now.body, "changed", "the first attempt wrote it");
-            assert!(matches!(result, Err(Error::VersionConflict { expected: 1, .. })), "{result:?}");
+            let Err(Error::OutcomeUnknown { operation: "UpdateItem", cause, .. }) = result else {
+                panic!("{result:?}")
+            };
+            assert!(matches!(*cause, Error::VersionConflict { expected: 1, .. }), "the retry's answer: {cause:?}");
         });
     }
 }
